@@ -1,0 +1,111 @@
+using Campus.IoT.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Campus.IoT.Alerting;
+
+/// <summary>
+/// Runs the engine, stores every transition with its audit row, then notifies the live hub, one change at a time.
+/// Storing before pushing means a guard who sees an alarm can always acknowledge it.
+/// </summary>
+internal sealed partial class AlarmService : IDisposable
+{
+    private readonly AlarmEngine _engine;
+    private readonly SqliteAlarmStore _store;
+    private readonly IAlarmNotifier _notifier;
+    private readonly AlertingMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlarmService> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public AlarmService(SqliteAlarmStore store, IAlarmNotifier notifier, AlertingMetrics metrics, TimeProvider time, ILogger<AlarmService> logger)
+    {
+        _store = store;
+        _notifier = notifier;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _engine = new AlarmEngine(time, store.LoadOpen());
+    }
+
+    public Task OnEventsAsync(string site, string gateway, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken);
+
+    public Task OnReadingsAsync(string site, string gateway, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken);
+
+    public async Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        AlarmTransition? transition;
+        try
+        {
+            transition = _engine.Acknowledge(id, by, note);
+            if (transition is null)
+            {
+                var stored = _store.Find(id);
+                return stored is null ? new AckOutcome(AckResult.NotFound, null) : new AckOutcome(AckResult.NotAcknowledgeable, stored);
+            }
+
+            _store.Save([transition]);
+            _metrics.Transition(transition);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        LogTransition(_logger, transition.Alarm.Id, transition.Kind.ToWire(), transition.Alarm.Rule, transition.Alarm.Site, transition.Alarm.Device, transition.Alarm.State.ToWire(), by);
+        await NotifyAsync(transition.Alarm, cancellationToken);
+        return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
+    }
+
+    public IReadOnlyList<Alarm> Query(IReadOnlyCollection<AlarmState> states, string? site, int limit) => _store.Query(states, site, limit);
+
+    public Alarm? Find(string id) => _store.Find(id);
+
+    public IReadOnlyList<AlarmAuditEntry> Audit(string id) => _store.Audit(id);
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task RunAsync(Func<IReadOnlyList<AlarmTransition>> evaluate, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AlarmTransition> transitions;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            transitions = evaluate();
+            _store.Save(transitions);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        foreach (var t in transitions)
+        {
+            _metrics.Transition(t);
+            LogTransition(_logger, t.Alarm.Id, t.Kind.ToWire(), t.Alarm.Rule, t.Alarm.Site, t.Alarm.Device, t.Alarm.State.ToWire(), t.By);
+            await NotifyAsync(t.Alarm, cancellationToken);
+            _metrics.Latency(_time.GetElapsedTime(receivedTimestamp), t.Alarm);
+        }
+    }
+
+    private async Task NotifyAsync(Alarm alarm, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _notifier.AlarmChangedAsync(alarm, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The alarm is stored: the board will see it on its next resync. The push failure is logged, never swallowed.
+            LogNotifyFailed(_logger, ex, alarm.Id);
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Alarm {AlarmId} {Transition}: rule {Rule} site {Site} device {Device} -> {State} by {By}")]
+    private static partial void LogTransition(ILogger logger, string alarmId, string transition, string rule, string site, string? device, string state, string by);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Alarm {AlarmId} was stored but pushing it to the live hub failed")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, string alarmId);
+}

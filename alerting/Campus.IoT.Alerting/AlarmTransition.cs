@@ -1,0 +1,4 @@
+namespace Campus.IoT.Alerting;
+
+/// <summary>A change to an alarm, with who made it (a rule or a person) and an optional note, for the audit log.</summary>
+public sealed record AlarmTransition(AlarmTransitionKind Kind, Alarm Alarm, DateTimeOffset At, string By, string? Note = null);

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace Campus.IoT.Alerting;
+
+/// <summary>The alerting component's meter: alarms raised and the latency from message receipt to the guard room.</summary>
+internal sealed class AlertingMetrics
+{
+    public const string MeterName = "Campus.IoT.Alerting";
+
+    private readonly Counter<long> _raised;
+    private readonly Counter<long> _transitions;
+    private readonly Histogram<double> _latency;
+
+    public AlertingMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _raised = meter.CreateCounter<long>("campus.alarms.raised", "{alarm}", "Alarms raised, by rule and severity");
+        _transitions = meter.CreateCounter<long>("campus.alarms.transitions", "{transition}", "Alarm transitions, by kind");
+        _latency = meter.CreateHistogram<double>(
+            "campus.alarm.latency",
+            "s",
+            "Time from receipt of the MQTT message to the alarm change pushed to the live hub",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    }
+
+    public void Transition(AlarmTransition transition)
+    {
+        var kind = new KeyValuePair<string, object?>("transition", transition.Kind.ToWire());
+        _transitions.Add(1, kind);
+        if (transition.Kind == AlarmTransitionKind.Raised)
+        {
+            _raised.Add(
+                1,
+                new KeyValuePair<string, object?>("rule", transition.Alarm.Rule),
+                new KeyValuePair<string, object?>("severity", transition.Alarm.Severity.ToWire()));
+        }
+    }
+
+    public void Latency(TimeSpan elapsed, Alarm alarm) =>
+        _latency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("severity", alarm.Severity.ToWire()));
+}

@@ -1,0 +1,203 @@
+using Campus.IoT.Telemetry;
+using Microsoft.Data.Sqlite;
+
+namespace Campus.IoT.Alerting;
+
+/// <summary>Alarms and their audit trail in SQLite (WAL). Each transition is written with its audit row in one transaction.</summary>
+internal sealed class SqliteAlarmStore : IDisposable
+{
+    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level";
+
+    private readonly SqliteConnection _connection;
+
+    public SqliteAlarmStore(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA busy_timeout = 5000;
+            CREATE TABLE IF NOT EXISTS alarms (
+                id TEXT PRIMARY KEY, rule TEXT NOT NULL, site TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT, point TEXT,
+                zone TEXT, label TEXT, type TEXT, metric TEXT, value REAL, severity TEXT NOT NULL, state TEXT NOT NULL,
+                raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, acked_at INTEGER, acked_by TEXT, ack_note TEXT,
+                cleared_at INTEGER, count INTEGER NOT NULL, escalation_level INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS alarms_state ON alarms(state, site);
+            CREATE TABLE IF NOT EXISTS alarm_audit (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id TEXT NOT NULL, at INTEGER NOT NULL, transition TEXT NOT NULL,
+                state TEXT NOT NULL, by TEXT NOT NULL, note TEXT);
+            CREATE INDEX IF NOT EXISTS alarm_audit_alarm ON alarm_audit(alarm_id, seq);
+            """);
+    }
+
+    public void Save(IReadOnlyList<AlarmTransition> transitions)
+    {
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        using var tx = _connection.BeginTransaction();
+        foreach (var t in transitions)
+        {
+            var a = t.Alarm;
+            using var upsert = _connection.CreateCommand();
+            upsert.Transaction = tx;
+            upsert.CommandText = $"""
+                INSERT INTO alarms ({Columns}) VALUES ($id, $rule, $site, $gateway, $device, $point, $zone, $label, $type, $metric, $value,
+                    $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level)
+                ON CONFLICT(id) DO UPDATE SET zone = excluded.zone, label = excluded.label, type = excluded.type, value = excluded.value,
+                    severity = excluded.severity, state = excluded.state, updated_at = excluded.updated_at, acked_at = excluded.acked_at,
+                    acked_by = excluded.acked_by, ack_note = excluded.ack_note, cleared_at = excluded.cleared_at, count = excluded.count,
+                    escalation_level = excluded.escalation_level
+                """;
+            var p = upsert.Parameters;
+            p.AddWithValue("$id", a.Id);
+            p.AddWithValue("$rule", a.Rule);
+            p.AddWithValue("$site", a.Site);
+            p.AddWithValue("$gateway", a.Gateway);
+            p.AddWithValue("$device", (object?)a.Device ?? DBNull.Value);
+            p.AddWithValue("$point", (object?)a.Point ?? DBNull.Value);
+            p.AddWithValue("$zone", (object?)a.Zone ?? DBNull.Value);
+            p.AddWithValue("$label", (object?)a.Label ?? DBNull.Value);
+            p.AddWithValue("$type", (object?)a.Type?.ToWire() ?? DBNull.Value);
+            p.AddWithValue("$metric", (object?)a.Metric ?? DBNull.Value);
+            p.AddWithValue("$value", (object?)a.Value ?? DBNull.Value);
+            p.AddWithValue("$severity", a.Severity.ToWire());
+            p.AddWithValue("$state", a.State.ToWire());
+            p.AddWithValue("$raised_at", a.RaisedAt.ToUnixTimeMilliseconds());
+            p.AddWithValue("$updated_at", a.UpdatedAt.ToUnixTimeMilliseconds());
+            p.AddWithValue("$acked_at", (object?)a.AckedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+            p.AddWithValue("$acked_by", (object?)a.AckedBy ?? DBNull.Value);
+            p.AddWithValue("$ack_note", (object?)a.AckNote ?? DBNull.Value);
+            p.AddWithValue("$cleared_at", (object?)a.ClearedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+            p.AddWithValue("$count", a.Count);
+            p.AddWithValue("$escalation_level", a.EscalationLevel);
+            upsert.ExecuteNonQuery();
+
+            using var audit = _connection.CreateCommand();
+            audit.Transaction = tx;
+            audit.CommandText = "INSERT INTO alarm_audit (alarm_id, at, transition, state, by, note) VALUES ($id, $at, $transition, $state, $by, $note)";
+            audit.Parameters.AddWithValue("$id", a.Id);
+            audit.Parameters.AddWithValue("$at", t.At.ToUnixTimeMilliseconds());
+            audit.Parameters.AddWithValue("$transition", t.Kind.ToWire());
+            audit.Parameters.AddWithValue("$state", a.State.ToWire());
+            audit.Parameters.AddWithValue("$by", t.By);
+            audit.Parameters.AddWithValue("$note", (object?)t.Note ?? DBNull.Value);
+            audit.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
+    public Alarm? Find(string id)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM alarms WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return ReadAll(command).FirstOrDefault();
+    }
+
+    /// <summary>Alarms in any of <paramref name="states"/> (all when empty), optionally of one site, newest first.</summary>
+    public IReadOnlyList<Alarm> Query(IReadOnlyCollection<AlarmState> states, string? site, int limit)
+    {
+        using var command = _connection.CreateCommand();
+        var where = new List<string>();
+        if (states.Count > 0)
+        {
+            var names = states.Select((s, i) => $"$s{i}").ToList();
+            where.Add($"state IN ({string.Join(", ", names)})");
+            var i = 0;
+            foreach (var s in states)
+            {
+                command.Parameters.AddWithValue($"$s{i++}", s.ToWire());
+            }
+        }
+
+        if (site is not null)
+        {
+            where.Add("site = $site");
+            command.Parameters.AddWithValue("$site", site);
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM alarms {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : string.Empty)} ORDER BY raised_at DESC, id DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit);
+        return ReadAll(command);
+    }
+
+    public IReadOnlyList<Alarm> LoadOpen() => Query([AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack], null, int.MaxValue);
+
+    public IReadOnlyList<AlarmAuditEntry> Audit(string alarmId)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT at, transition, state, by, note FROM alarm_audit WHERE alarm_id = $id ORDER BY seq";
+        command.Parameters.AddWithValue("$id", alarmId);
+        using var reader = command.ExecuteReader();
+        var entries = new List<AlarmAuditEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new AlarmAuditEntry(
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+
+        return entries;
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static List<Alarm> ReadAll(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var alarms = new List<Alarm>();
+        while (reader.Read())
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
+            if (!AlarmNames.TryParseSeverity(reader.GetString(11), out var severity) || !AlarmNames.TryParseState(reader.GetString(12), out var state))
+            {
+                throw new InvalidDataException($"alarm {reader.GetString(0)} has an unknown severity or state in the store");
+            }
+
+            EventType? type = Text(8) is { } typeText && WireNames.TryParseEventType(typeText, out var parsed) ? parsed : null;
+            alarms.Add(new Alarm
+            {
+                Id = reader.GetString(0),
+                Rule = reader.GetString(1),
+                Site = reader.GetString(2),
+                Gateway = reader.GetString(3),
+                Device = Text(4),
+                Point = Text(5),
+                Zone = Text(6),
+                Label = Text(7),
+                Type = type,
+                Metric = Text(9),
+                Value = reader.IsDBNull(10) ? null : reader.GetDouble(10),
+                Severity = severity,
+                State = state,
+                RaisedAt = Time(13)!.Value,
+                UpdatedAt = Time(14)!.Value,
+                AckedAt = Time(15),
+                AckedBy = Text(16),
+                AckNote = Text(17),
+                ClearedAt = Time(18),
+                Count = reader.GetInt32(19),
+                EscalationLevel = reader.GetInt32(20),
+            });
+        }
+
+        return alarms;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Campus.IoT.Dashboard;
+
+/// <summary>The <c>Campus</c> configuration section.</summary>
+internal sealed class CampusOptions
+{
+    public const string Section = "Campus";
+
+    /// <summary>Where SQLite files live; relative paths are resolved against the working directory.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Runs the simulated demo school (the <c>--demo</c> flag).</summary>
+    public bool Demo { get; set; }
+
+    /// <summary>Names this node's MQTT client ids (<c>campus-ingest-{id}</c>); defaults to the machine name.</summary>
+    public string? InstanceId { get; set; }
+
+    public MqttSettings Mqtt { get; set; } = new();
+
+    public string DataPath(string file) => Path.Combine(Path.GetFullPath(DataDir), file);
+}

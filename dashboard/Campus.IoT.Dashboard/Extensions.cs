@@ -1,0 +1,85 @@
+using Campus.IoT.Alerting;
+using Campus.IoT.Dashboard.Api;
+using Campus.IoT.Dashboard.Demo;
+using Campus.IoT.Dashboard.Live;
+using Campus.IoT.Dashboard.Messaging;
+using Campus.IoT.Ingest;
+using Campus.IoT.Telemetry;
+using Campus.IoT.Telemetry.Mqtt;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace Campus.IoT.Dashboard;
+
+/// <summary>The single-machine platform's wiring.</summary>
+internal static class Extensions
+{
+    public static void AddCampusPlatform(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CampusOptions>().Bind(builder.Configuration.GetSection(CampusOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CampusOptions>, CampusOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddSignalR();
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CampusOptions>>().Value;
+            var endpoint = options.Mqtt.UseEmbedded
+                ? new MqttEndpoint("127.0.0.1", options.Mqtt.EmbeddedPort)
+                : MqttEndpoint.TryParse(options.Mqtt.Broker, out var external) ? external : throw new OptionsValidationException(CampusOptions.Section, typeof(CampusOptions), ["Campus:Mqtt:Broker is invalid"]);
+            return new MqttClientSettings(endpoint, options.InstanceId is { Length: > 0 } id ? id : DefaultInstanceId());
+        });
+        services.AddSingleton(sp => new PayloadDecoder(sp.GetRequiredService<TimeProvider>()));
+
+        // Hosted services start in this order and stop in reverse: the broker first, then the subscribers.
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<IngestQueue>();
+        services.AddSingleton<RecentRejects>();
+        services.AddSingleton(sp => new SqliteReadingStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("readings.db")));
+        services.AddSingleton<IReadingObserver, HubReadingObserver>();
+        services.AddHostedService<IngestWriter>();
+        services.AddSingleton<IngestConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestConsumer>());
+
+        services.AddSingleton<AlertingMetrics>();
+        services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
+        services.AddSingleton<IAlarmNotifier, HubAlarmNotifier>();
+        services.AddSingleton<AlarmService>();
+        services.AddSingleton<AlertingConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertingConsumer>());
+
+        if (builder.Configuration.GetValue<bool>($"{CampusOptions.Section}:{nameof(CampusOptions.Demo)}"))
+        {
+            services.AddHostedService<DemoGatewayService>();
+        }
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(IngestMetrics.MeterName, AlertingMetrics.MeterName)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+    }
+
+    public static void MapCampusPlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHub<LiveHub>("/hubs/live");
+        app.MapHealthEndpoints();
+        app.MapAlarmEndpoints();
+        app.MapReadingEndpoints();
+    }
+
+    private static string DefaultInstanceId()
+    {
+        var name = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]).Trim('-');
+        return Identifier.IsValid(name) ? name : "node";
+    }
+}

@@ -1,0 +1,4 @@
+using Campus.IoT.Dashboard;
+
+var app = CampusHost.Create(args);
+await app.RunAsync();

@@ -1,0 +1,8 @@
+namespace Campus.IoT.Telemetry;
+
+public enum TopicKind
+{
+    Status,
+    Telemetry,
+    Events,
+}

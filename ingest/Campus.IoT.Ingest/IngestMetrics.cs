@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace Campus.IoT.Ingest;
+
+/// <summary>The ingest meter: what arrived, what was rejected and why, what was stored.</summary>
+internal sealed class IngestMetrics
+{
+    public const string MeterName = "Campus.IoT.Ingest";
+
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _messagesStored;
+    private readonly Counter<long> _readingsStored;
+    private readonly Counter<long> _eventsStored;
+    private readonly Counter<long> _writeFailures;
+
+    public IngestMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _received = meter.CreateCounter<long>("campus.ingest.messages.received", "{message}", "MQTT messages received, by topic kind");
+        _rejected = meter.CreateCounter<long>("campus.ingest.rejected", "{rejection}", "Messages (scope=message) or single readings/events (scope=reading|event) rejected, by reason");
+        _messagesStored = meter.CreateCounter<long>("campus.ingest.messages.stored", "{message}", "Messages whose accepted content is durable in the store");
+        _readingsStored = meter.CreateCounter<long>("campus.ingest.readings.stored", "{reading}", "Readings written to the store");
+        _eventsStored = meter.CreateCounter<long>("campus.ingest.events.stored", "{event}", "Device events written to the store");
+        _writeFailures = meter.CreateCounter<long>("campus.ingest.write.failures", "{failure}", "Store writes that failed and were retried");
+    }
+
+    public void Received(string kind) => _received.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void Rejected(string scope, string reason) =>
+        _rejected.Add(1, new KeyValuePair<string, object?>("scope", scope), new KeyValuePair<string, object?>("reason", reason));
+
+    public void Stored(int messages, int readings, int events)
+    {
+        _messagesStored.Add(messages);
+        _readingsStored.Add(readings);
+        _eventsStored.Add(events);
+    }
+
+    public void WriteFailed() => _writeFailures.Add(1);
+}
