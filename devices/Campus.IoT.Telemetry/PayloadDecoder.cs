@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Campus.IoT.Telemetry;
 
@@ -159,6 +160,12 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
         if (payload.Length > _limits.MaxPayloadBytes)
         {
             failure = new(RejectReason.TooLarge, $"payload is {payload.Length} bytes, limit {_limits.MaxPayloadBytes}");
+            return false;
+        }
+
+        if (!IsValidUtf8(payload))
+        {
+            failure = new(RejectReason.NotJson, "payload is not valid UTF-8");
             return false;
         }
 
@@ -407,6 +414,17 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
 
         value = element.GetString();
         return true;
+    }
+
+    private static bool IsValidUtf8(ReadOnlySequence<byte> payload)
+    {
+        if (payload.IsSingleSegment)
+        {
+            return Utf8.IsValid(payload.FirstSpan);
+        }
+
+        // Rare (large payloads split by the transport): validate a contiguous copy so a code point across segments is judged whole.
+        return Utf8.IsValid(payload.ToArray());
     }
 
     private static string Truncate(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");

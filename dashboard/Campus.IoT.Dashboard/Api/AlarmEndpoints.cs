@@ -33,7 +33,8 @@ internal static class AlarmEndpoints
             }
 
             var found = alarms.Query(states, site, limit ?? 500);
-            return Results.Ok(found.OrderBy(a => a.State == AlarmState.ActiveUnack ? 0 : 1)
+            // Needs a person first (unacknowledged, active or cleared), then severity, then newest: the board's order.
+            return Results.Ok(found.OrderBy(a => a.State is AlarmState.ActiveUnack or AlarmState.ClearedUnack ? 0 : 1)
                 .ThenBy(a => a.Severity)
                 .ThenByDescending(a => a.RaisedAt)
                 .Select(AlarmDto.From));

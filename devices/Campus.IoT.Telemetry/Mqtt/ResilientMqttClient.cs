@@ -23,6 +23,7 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<CancellationToken, Task>? _onConnected;
     private Task? _loop;
+    private int _disposed;
 
     public ResilientMqttClient(
         MqttClientOptions options,
@@ -77,6 +78,11 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_loop is not null)
         {

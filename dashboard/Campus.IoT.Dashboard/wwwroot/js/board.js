@@ -48,6 +48,7 @@
     conn: 'connecting',       // connecting | connected | reconnecting | disconnected | nolib | demo
     connSince: Date.now(),
     fetchFailed: false,
+    fetchedOnce: false,       // a GET /api/alarms has succeeded at least once
     lastDataAt: null,
     heroId: null
   };
@@ -234,23 +235,23 @@
     return a.escalationLevel > 0 ? t('escalation.level', { n: a.escalationLevel }) : t('escalation.none');
   }
 
+  function placeParts(a) {
+    return [['zone', a.zone], ['point', a.point], ['device', a.device], ['gateway', a.gateway], ['site', a.site]]
+      .filter(function (p) { return !!p[1]; });
+  }
+
   /** Main place line: the label, or the most specific identifier present. */
   function placeMain(a) {
     if (a.label) return a.label;
-    if (a.zone) return t('place.zone') + ' ' + a.zone;
-    if (a.point) return t('place.point') + ' ' + a.point;
-    if (a.device) return t('place.device') + ' ' + a.device;
-    if (a.gateway) return t('place.gateway') + ' ' + a.gateway;
-    if (a.site) return t('place.site') + ' ' + a.site;
-    return t('place.unknown');
+    var parts = placeParts(a);
+    return parts.length ? t('place.' + parts[0][0]) + ' ' + parts[0][1] : t('place.unknown');
   }
 
-  /** Secondary place line: every identifier present. */
+  /** Secondary place line: every identifier present except the one already used as the main line. */
   function placeDetail(a) {
-    var parts = [];
-    [['zone', a.zone], ['point', a.point], ['device', a.device], ['gateway', a.gateway], ['site', a.site]]
-      .forEach(function (p) { if (p[1]) parts.push(t('place.' + p[0]) + ' ' + p[1]); });
-    return parts.join(' · ');
+    var parts = placeParts(a);
+    if (!a.label) parts = parts.slice(1);
+    return parts.map(function (p) { return t('place.' + p[0]) + ' ' + p[1]; }).join(' · ');
   }
 
   // ---- Applying data -------------------------------------------------------
@@ -348,6 +349,7 @@
       .then(function (body) {
         if (!Array.isArray(body)) throw new Error('GET ' + API_ALARMS + ' did not return an array');
         state.fetchFailed = false;
+        state.fetchedOnce = true;
         markDataReceived();
         applySnapshot(body, seqAtStart);
       })
@@ -358,7 +360,7 @@
         clearTimeout(resyncRetryTimer);
         resyncRetryTimer = setTimeout(resync, FETCH_RETRY_MS);
       })
-      .finally(function () { resyncInFlight = null; renderBanners(); });
+      .finally(function () { resyncInFlight = null; renderBanners(); render(); });
     return resyncInFlight;
   }
 
@@ -367,17 +369,25 @@
     renderLastData();
   }
 
+  /** True when the list on screen can be trusted: connected and a fresh list was loaded. */
+  function boardIsLive() {
+    if (DEMO) return true;
+    return state.conn === 'connected' && state.fetchedOnce && !state.fetchFailed;
+  }
+
   // ---- Live connection (SignalR) ------------------------------------------
   function retryDelay(previousRetryCount) {
     return previousRetryCount < RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[previousRetryCount] : RETRY_MAX_MS;
   }
 
   function setConn(s) {
+    var wasLive = boardIsLive();
     if (state.conn !== s) {
       state.conn = s;
       state.connSince = Date.now();
     }
     renderConnection();
+    if (wasLive !== boardIsLive()) render();
   }
 
   /** The three public states: connected | reconnecting | disconnected. */
@@ -481,15 +491,19 @@
     mode: 'off',
     unsupported: false,
     everRan: false,       // the context has played at least once (so a later suspend is the browser's doing)
-    resuming: null,       // pending resume() promise
+    wasRunning: false,
     lastWatchdog: 0,
 
-    /** Create (or resume) the AudioContext. Must be called from a user gesture to be allowed. */
-    arm: function () {
+    /**
+     * Create the AudioContext if needed and, when called from a user gesture, resume it.
+     * fromGesture=false (page load) only creates it: that is enough where a kiosk autoplay
+     * policy allows sound, and avoids a resume() that the browser would leave pending.
+     */
+    arm: function (fromGesture) {
       var AC = window.AudioContext || window.webkitAudioContext;
       if (!AC) { this.unsupported = true; renderSound(); return; }
       var self = this;
-      if (this.isArmed() || this.resuming) return;
+      if (this.isArmed()) return;
       if (!this.ctx) {
         try {
           this.ctx = new AC();
@@ -500,26 +514,24 @@
           return;
         }
         this.build();
-        this.ctx.onstatechange = function () {
-          if (self.ctx.state === 'running') self.everRan = true;
-          renderSound();
-          self.apply();
-        };
-        if (this.ctx.state === 'running') {
-          // Allowed straight away (user gesture, or a kiosk autoplay policy).
-          this.everRan = true;
-          this.chirp();
-          this.apply();
-          renderSound();
-          return;
-        }
+        this.ctx.onstatechange = function () { self.onState(); };
+        if (this.ctx.state === 'running') this.onState();
       }
-      this.resuming = Promise.resolve(this.ctx.resume()).then(function () {
-        self.resuming = null;
-        if (self.isArmed()) { self.everRan = true; self.chirp(); }
-        renderSound();
-        self.apply();
-      }, function () { self.resuming = null; renderSound(); });
+      if (fromGesture && this.ctx.state !== 'running') {
+        Promise.resolve(this.ctx.resume()).then(function () { self.onState(); }, function () { renderSound(); });
+      }
+      renderSound();
+    },
+
+    /** Context state changed: beep once each time it starts running, re-apply the siren mode. */
+    onState: function () {
+      var running = this.ctx.state === 'running';
+      if (running && !this.wasRunning) {
+        this.everRan = true;
+        this.chirp();
+      }
+      this.wasRunning = running;
+      this.apply();
       renderSound();
     },
 
@@ -592,6 +604,7 @@
       if (mode === this.mode) return;
       this.mode = mode;
       this.apply();
+      renderSound();
     },
 
     apply: function () {
@@ -626,12 +639,10 @@
     /** Called every second: try to resume a context the browser suspended. */
     watchdog: function () {
       var now = Date.now();
-      if (this.ctx && this.everRan && !this.resuming && this.ctx.state !== 'running' && now - this.lastWatchdog > 5000) {
+      if (this.ctx && this.everRan && this.ctx.state !== 'running' && now - this.lastWatchdog > 10000) {
         this.lastWatchdog = now;
         var self = this;
-        this.resuming = Promise.resolve(this.ctx.resume()).then(
-          function () { self.resuming = null; renderSound(); },
-          function () { self.resuming = null; renderSound(); });
+        Promise.resolve(this.ctx.resume()).then(function () { self.onState(); }, function () { renderSound(); });
       }
     }
   };
@@ -692,6 +703,8 @@
     var node = $('sound-status');
     var text = Siren.unsupported ? t('sound.unsupported') : (armed ? t('sound.armed') : t('sound.notArmed'));
     node.setAttribute('data-armed', armed ? 'true' : 'false');
+    // What the siren is asked to play (critical | major | off), audible only when armed.
+    node.setAttribute('data-siren', Siren.mode);
     if (node.textContent !== text) node.textContent = text;
     var hide = armed || Siren.unsupported;
     if ($('sound-arm').hidden !== hide) $('sound-arm').hidden = hide;
@@ -760,7 +773,15 @@
     slot.textContent = '';
     state.heroId = hero ? hero.id : null;
     if (!hero) {
-      if (state.alarms.size === 0) {
+      if (state.alarms.size === 0 && !boardIsLive()) {
+        // Never show a green "all clear" when the board cannot know it.
+        var unknown = el('section', 'no-data');
+        unknown.setAttribute('data-testid', 'no-data');
+        unknown.setAttribute('role', 'status');
+        unknown.appendChild(el('div', 'no-data-main', t('noData')));
+        unknown.appendChild(el('div', 'no-data-sub', t('noData.sub')));
+        slot.appendChild(unknown);
+      } else if (state.alarms.size === 0) {
         var clear = el('section', 'all-clear');
         clear.setAttribute('data-testid', 'all-clear');
         clear.setAttribute('role', 'status');
@@ -861,11 +882,11 @@
     if (state.recentlyCleared.length === 0) { node.hidden = true; return; }
     node.hidden = false;
     node.appendChild(el('span', 'rc-label', t('recentlyCleared')));
-    state.recentlyCleared.forEach(function (r, i) {
+    state.recentlyCleared.forEach(function (r) {
       var a = r.alarm;
       var when = parseTime(a.clearedAt);
       var text = typeText(a) + ' · ' + placeMain(a) + ' · ' + formatTime(when === null ? r.at : when);
-      node.appendChild(el('span', 'rc-item', (i > 0 ? '   ' : '') + text));
+      node.appendChild(el('span', 'rc-item', text));
     });
   }
 
@@ -905,6 +926,7 @@
     count.textContent = String(sorted.length);
     count.setAttribute('data-count', String(sorted.length));
     document.body.classList.toggle('has-alarms', sorted.length > 0);
+    document.body.classList.toggle('not-live', !boardIsLive());
     document.body.classList.toggle('has-unacked-critical', !!hero && hero.state === 'active_unack');
     document.title = (sorted.length > 0 ? '(' + sorted.length + ') ' : '') + t('app.title');
 
@@ -1123,10 +1145,10 @@
       I18N.toggleLang();
       renderEverything();
     });
-    $('sound-arm').addEventListener('click', function () { Siren.arm(); });
+    $('sound-arm').addEventListener('click', function () { Siren.arm(true); });
     // Any click or key press is a user gesture that lets the browser play sound: arm on it too,
     // so a guard who only presses "acknowledge" still gets the siren for the next alarm.
-    var gesture = function () { if (!Siren.isArmed()) Siren.arm(); };
+    var gesture = function () { if (!Siren.isArmed()) Siren.arm(true); };
     document.addEventListener('pointerdown', gesture, true);
     document.addEventListener('keydown', gesture, true);
 
@@ -1142,7 +1164,7 @@
 
     // Kiosk browsers started with an autoplay policy that allows sound arm without a click.
     if (window.AudioContext || window.webkitAudioContext) {
-      try { Siren.arm(); } catch (e) { /* armed on first gesture instead */ }
+      try { Siren.arm(false); } catch (e) { /* armed on first gesture instead */ }
     }
 
     resync();

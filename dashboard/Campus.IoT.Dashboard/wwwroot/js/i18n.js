@@ -37,6 +37,8 @@
       'clock.label': '当前时间',
       'allClear': '一切正常',
       'allClear.sub': '当前没有未处理的报警',
+      'noData': '无法确认报警状态',
+      'noData.sub': '尚未从服务器取得最新报警信息，请查看上方连接状态',
       'hero.heading': '紧急报警 · 请立即处理',
 
       'col.severity': '级别 / 状态',
@@ -149,6 +151,8 @@
       'clock.label': 'Time',
       'allClear': 'All clear',
       'allClear.sub': 'There are no open alarms',
+      'noData': 'Alarm status unknown',
+      'noData.sub': 'No up-to-date alarm list from the server yet — see the connection status above',
       'hero.heading': 'CRITICAL ALARM · act now',
 
       'col.severity': 'Severity / state',

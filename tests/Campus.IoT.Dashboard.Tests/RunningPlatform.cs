@@ -1,0 +1,158 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Campus.IoT.Alerting;
+using Campus.IoT.Ingest;
+using Campus.IoT.Tests.Common;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Campus.IoT.Dashboard.Tests;
+
+/// <summary>
+/// The whole single-machine platform on a loopback Kestrel port with a temporary data directory: the embedded broker on a
+/// free port, or an external broker (Mosquitto) when one is given.
+/// </summary>
+internal sealed class RunningPlatform : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _dataDir;
+
+    private RunningPlatform(WebApplication app, string dataDir, CapturedLogs logs, string brokerHost, int brokerPort)
+    {
+        _app = app;
+        _dataDir = dataDir;
+        Logs = logs;
+        BrokerHost = brokerHost;
+        BrokerPort = brokerPort;
+        BaseAddress = new Uri(app.Urls.First());
+        Http = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public string BrokerHost { get; }
+
+    public int BrokerPort { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<RunningPlatform> StartAsync(string? externalBroker = null, string? dataDir = null, params string[] extraArgs)
+    {
+        dataDir ??= Directory.CreateTempSubdirectory("campus-platform-").FullName;
+        var logs = new CapturedLogs();
+        var brokerPort = externalBroker is null ? FreePort.Next() : new Uri(externalBroker).Port;
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Campus:DataDir={dataDir}",
+            $"--Campus:InstanceId=test-{Guid.NewGuid():N}"[..40],
+            $"--Campus:Mqtt:EmbeddedPort={brokerPort}",
+            $"--Campus:Mqtt:Broker={externalBroker ?? string.Empty}",
+            .. extraArgs,
+        ];
+        var app = CampusHost.Create(args, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+        });
+        await app.StartAsync();
+        var platform = new RunningPlatform(app, dataDir, logs, externalBroker is null ? "127.0.0.1" : new Uri(externalBroker).Host, brokerPort);
+        using var ready = new CancellationTokenSource(Eventually.DefaultTimeout);
+        await app.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(ready.Token);
+        await app.Services.GetRequiredService<AlertingConsumer>().WaitConnectedAsync(ready.Token);
+        return platform;
+    }
+
+    public Task<TestMqtt> ConnectGatewayAsync() => TestMqtt.ConnectAsync(BrokerHost, BrokerPort);
+
+    /// <summary>A live-hub client that joined every site; alarm changes arrive in <see cref="LiveClient.AlarmChanges"/>.</summary>
+    public async Task<LiveClient> ConnectHubAsync()
+    {
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "/hubs/live")).Build();
+        var client = new LiveClient(connection);
+        await connection.StartAsync();
+        await connection.InvokeAsync("JoinSite", "*");
+        return client;
+    }
+
+    public async Task<JsonArray> GetAlarmsAsync(string query = "") =>
+        (await Http.GetFromJsonAsync<JsonArray>("/api/alarms" + query))!;
+
+    /// <summary>The value of one Prometheus sample whose name and labels contain all of <paramref name="parts"/>; 0 when absent.</summary>
+    public async Task<double> MetricAsync(string name, params string[] parts)
+    {
+        var text = await Http.GetStringAsync("/metrics");
+        var total = 0.0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(name + "{", StringComparison.Ordinal) && parts.All(p => line.Contains(p, StringComparison.Ordinal)))
+            {
+                total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Temp data; best effort.
+        }
+    }
+
+    internal sealed class LiveClient : IAsyncDisposable
+    {
+        private readonly HubConnection _connection;
+        private readonly Channel<JsonElement> _alarms = Channel.CreateUnbounded<JsonElement>();
+        private readonly Channel<JsonElement> _readings = Channel.CreateUnbounded<JsonElement>();
+
+        public LiveClient(HubConnection connection)
+        {
+            _connection = connection;
+            connection.On<JsonElement>("alarmChanged", a => _alarms.Writer.TryWrite(a));
+            connection.On<JsonElement>("readings", r => _readings.Writer.TryWrite(r));
+        }
+
+        public HubConnection Connection => _connection;
+
+        /// <summary>The next alarm change that matches, skipping others; fails after the default deadline.</summary>
+        public async Task<JsonElement> NextAlarmAsync(Func<JsonElement, bool> match)
+        {
+            using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+            while (true)
+            {
+                var alarm = await _alarms.Reader.ReadAsync(cts.Token);
+                if (match(alarm))
+                {
+                    return alarm;
+                }
+            }
+        }
+
+        public async Task<JsonElement> NextReadingsAsync()
+        {
+            using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+            return await _readings.Reader.ReadAsync(cts.Token);
+        }
+
+        public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    }
+}
