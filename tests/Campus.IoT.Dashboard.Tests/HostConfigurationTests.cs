@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+
+namespace Campus.IoT.Dashboard.Tests;
+
+public sealed class HostConfigurationTests
+{
+    [Fact]
+    public async Task Bad_settings_stop_the_host_at_start_with_every_error_listed()
+    {
+        await using var app = CampusHost.Create([
+            "--urls", "http://127.0.0.1:0",
+            "--Campus:DataDir=" + Path.GetTempPath(),
+            "--Campus:Mqtt:EmbeddedPort=70000",
+            "--Campus:Mqtt:EmbeddedBindAddress=not-an-ip",
+            "--Campus:InstanceId=Bad Id",
+        ]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.Contains("EmbeddedPort", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("EmbeddedBindAddress", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("InstanceId", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bad_external_broker_address_is_refused_at_start()
+    {
+        await using var app = CampusHost.Create(["--urls", "http://127.0.0.1:0", "--Campus:DataDir=" + Path.GetTempPath(), "--Campus:Mqtt:Broker=http://example"]);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains(error.Failures, f => f.Contains("Campus:Mqtt:Broker", StringComparison.Ordinal));
+    }
+}
