@@ -60,7 +60,7 @@ internal static class Extensions
         }
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName, AlertingMetrics.MeterName)
+            .AddMeter(IngestMetrics.MeterName, AlertingMetrics.MeterName, EmbeddedBroker.MeterName)
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
     }
 
