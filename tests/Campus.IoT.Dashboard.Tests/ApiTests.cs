@@ -8,18 +8,12 @@ using Campus.IoT.Tests.Common;
 namespace Campus.IoT.Dashboard.Tests;
 
 /// <summary>The HTTP API's answers to good and bad requests, on one running platform.</summary>
-public sealed class ApiTests : IAsyncLifetime
+public sealed class ApiTests : PlatformTest
 {
-    private RunningPlatform _platform = null!;
-
-    public async Task InitializeAsync() => _platform = await RunningPlatform.StartAsync();
-
-    public async Task DisposeAsync() => await _platform.DisposeAsync();
-
     [Fact]
     public async Task Healthz_reports_every_part_up()
     {
-        using var response = await _platform.Http.GetAsync("/healthz");
+        using var response = await Platform.Http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("ok", (string?)body["status"]);
@@ -31,18 +25,18 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task The_guard_room_page_and_its_scripts_are_served_from_the_host_itself()
     {
-        var html = await _platform.Http.GetStringAsync("/");
+        var html = await Platform.Http.GetStringAsync("/");
         Assert.Contains("lang=\"zh-CN\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
-        using var signalr = await _platform.Http.GetAsync("/lib/signalr/signalr.min.js");
+        using var signalr = await Platform.Http.GetAsync("/lib/signalr/signalr.min.js");
         Assert.Equal(HttpStatusCode.OK, signalr.StatusCode);
     }
 
     [Fact]
     public async Task Acknowledging_an_unknown_alarm_is_a_404_problem()
     {
-        using var response = await _platform.Http.PostAsJsonAsync("/api/alarms/nope/ack", new { by = "guard" });
+        using var response = await Platform.Http.PostAsJsonAsync("/api/alarms/nope/ack", new { by = "guard" });
         await AssertProblem(response, HttpStatusCode.NotFound);
     }
 
@@ -53,21 +47,21 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task Acknowledging_without_a_name_is_a_400_problem(string body)
     {
         var id = await RaiseAsync("ack-400");
-        using var response = await _platform.Http.PostAsync($"/api/alarms/{id}/ack", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var response = await Platform.Http.PostAsync($"/api/alarms/{id}/ack", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         await AssertProblem(response, HttpStatusCode.BadRequest);
-        Assert.Equal("active_unack", (string?)(await _platform.Http.GetFromJsonAsync<JsonObject>($"/api/alarms/{id}"))!["state"]);
+        Assert.Equal("active_unack", (string?)(await Platform.Http.GetFromJsonAsync<JsonObject>($"/api/alarms/{id}"))!["state"]);
     }
 
     [Fact]
     public async Task Acknowledging_twice_is_a_409_problem_naming_the_state()
     {
         var id = await RaiseAsync("ack-409");
-        using (var first = await _platform.Http.PostAsJsonAsync($"/api/alarms/{id}/ack", new { by = "guard" }))
+        using (var first = await Platform.Http.PostAsJsonAsync($"/api/alarms/{id}/ack", new { by = "guard" }))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        using var second = await _platform.Http.PostAsJsonAsync($"/api/alarms/{id}/ack", new { by = "guard" });
+        using var second = await Platform.Http.PostAsJsonAsync($"/api/alarms/{id}/ack", new { by = "guard" });
         var problem = await AssertProblem(second, HttpStatusCode.Conflict);
         Assert.Contains("active_ack", (string?)problem["detail"], StringComparison.Ordinal);
     }
@@ -76,12 +70,12 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task Alarms_can_be_filtered_by_state_and_a_bad_filter_is_a_400_problem()
     {
         var id = await RaiseAsync("filter-1");
-        Assert.Contains(await _platform.GetAlarmsAsync("?state=active_unack,active_ack"), a => (string?)a!["id"] == id);
-        Assert.DoesNotContain(await _platform.GetAlarmsAsync("?state=cleared"), a => (string?)a!["id"] == id);
-        Assert.Contains(await _platform.GetAlarmsAsync("?state=all"), a => (string?)a!["id"] == id);
-        using var bad = await _platform.Http.GetAsync("/api/alarms?state=burning");
+        Assert.Contains(await Platform.GetAlarmsAsync("?state=active_unack,active_ack"), a => (string?)a!["id"] == id);
+        Assert.DoesNotContain(await Platform.GetAlarmsAsync("?state=cleared"), a => (string?)a!["id"] == id);
+        Assert.Contains(await Platform.GetAlarmsAsync("?state=all"), a => (string?)a!["id"] == id);
+        using var bad = await Platform.Http.GetAsync("/api/alarms?state=burning");
         await AssertProblem(bad, HttpStatusCode.BadRequest);
-        using var badSite = await _platform.Http.GetAsync("/api/alarms?site=School%201");
+        using var badSite = await Platform.Http.GetAsync("/api/alarms?site=School%201");
         await AssertProblem(badSite, HttpStatusCode.BadRequest);
     }
 
@@ -96,7 +90,7 @@ public sealed class ApiTests : IAsyncLifetime
     [InlineData("/api/readings?device=d1&metric=temperature&from=2026-01-01T00:00:00Z&to=2026-11-28T00:00:00Z&step=1s")]
     public async Task Bad_history_queries_are_400_problems(string query)
     {
-        using var response = await _platform.Http.GetAsync(query);
+        using var response = await Platform.Http.GetAsync(query);
         await AssertProblem(response, HttpStatusCode.BadRequest);
     }
 
@@ -107,7 +101,8 @@ public sealed class ApiTests : IAsyncLifetime
         t0 = new DateTimeOffset(t0.Year, t0.Month, t0.Day, t0.Hour, t0.Minute, 0, TimeSpan.Zero);
         var readings = string.Join(",", Enumerable.Range(0, 6).Select(i =>
             $$"""{"device":"fridge-9","metric":"temperature","value":{{i}},"ts":"{{Format(t0.AddSeconds(20 * i))}}"}"""));
-        await using (var gateway = await _platform.ConnectGatewayAsync())
+        await using var live = await Platform.ConnectHubAsync();
+        await using (var gateway = await Platform.ConnectGatewayAsync())
         {
             await gateway.PublishAsync("campus/v1/school-09/gw-1/telemetry", $$"""{"seq":1,"ts":"{{Scenarios.Now()}}","readings":[{{readings}}]}""");
         }
@@ -116,11 +111,17 @@ public sealed class ApiTests : IAsyncLifetime
         var series = await Eventually.Get(
             async () =>
             {
-                var s = await _platform.Http.GetFromJsonAsync<JsonObject>(query);
+                var s = await Platform.Http.GetFromJsonAsync<JsonObject>(query);
                 return s!["points"]!.AsArray().Sum(p => (long)p!["count"]!) == 6 ? s : null;
             },
             "six readings in history");
         Assert.Equal("°C", (string?)series["unit"]);
+
+        // The stored readings were also pushed live to the site's watchers.
+        var pushed = await live.NextReadingsAsync();
+        Assert.Equal("school-09", pushed.GetProperty("site").GetString());
+        Assert.Equal(6, pushed.GetProperty("readings").GetArrayLength());
+        Assert.Equal("fridge-9", pushed.GetProperty("readings")[0].GetProperty("device").GetString());
         Assert.Equal(60, (long?)series["step"]);
         var points = series["points"]!.AsArray();
         Assert.Equal(2, points.Count);
@@ -159,13 +160,13 @@ public sealed class ApiTests : IAsyncLifetime
 
     private async Task<string> RaiseAsync(string device)
     {
-        await using (var gateway = await _platform.ConnectGatewayAsync())
+        await using (var gateway = await Platform.ConnectGatewayAsync())
         {
             await gateway.PublishAsync("campus/v1/school-01/gw-1/events", Scenarios.SmokeEvent(1, device));
         }
 
         var alarm = await Eventually.Get(
-            async () => (await _platform.GetAlarmsAsync()).FirstOrDefault(a => (string?)a!["device"] == device),
+            async () => (await Platform.GetAlarmsAsync()).FirstOrDefault(a => (string?)a!["device"] == device),
             $"the alarm of {device}");
         return (string)alarm["id"]!;
     }

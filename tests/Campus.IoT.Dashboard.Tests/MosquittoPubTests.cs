@@ -4,14 +4,8 @@ using Campus.IoT.Tests.Common;
 namespace Campus.IoT.Dashboard.Tests;
 
 /// <summary>The README's hand check: Debian's mosquitto_pub (MQTT 3.1.1, no client id) against the embedded broker.</summary>
-public sealed class MosquittoPubTests : IAsyncLifetime
+public sealed class MosquittoPubTests : PlatformTest
 {
-    private RunningPlatform _platform = null!;
-
-    public async Task InitializeAsync() => _platform = await RunningPlatform.StartAsync();
-
-    public async Task DisposeAsync() => await _platform.DisposeAsync();
-
     [Theory]
     [InlineData("mqttv311")]
     [InlineData("5")]
@@ -19,7 +13,7 @@ public sealed class MosquittoPubTests : IAsyncLifetime
     {
         var device = "d1-v" + protocol[^1];
         var payload = Scenarios.SmokeEvent(1, device);
-        var start = new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", _platform.BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", protocol, "-q", "1", "-t", "campus/v1/school-01/gw-1/events", "-m", payload])
+        var start = new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", Platform.BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", protocol, "-q", "1", "-t", "campus/v1/school-01/gw-1/events", "-m", payload])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -30,7 +24,7 @@ public sealed class MosquittoPubTests : IAsyncLifetime
         Assert.True(process.ExitCode == 0, $"mosquitto_pub exited {process.ExitCode}: {stderr}");
 
         var alarm = await Eventually.Get(
-            async () => (await _platform.GetAlarmsAsync()).FirstOrDefault(a => (string?)a!["device"] == device),
+            async () => (await Platform.GetAlarmsAsync()).FirstOrDefault(a => (string?)a!["device"] == device),
             $"an alarm for {device}");
         Assert.Equal("active_unack", (string?)alarm["state"]);
     }

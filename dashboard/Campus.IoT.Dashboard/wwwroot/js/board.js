@@ -768,26 +768,34 @@
     return out;
   }
 
+  // A full-width status panel (all clear / state unknown) with a headline and a sub-line.
+  function statusPanel(name, key) {
+    var panel = el('section', name);
+    panel.setAttribute('data-testid', name);
+    panel.setAttribute('role', 'status');
+    panel.appendChild(el('div', name + '-main', t(key)));
+    panel.appendChild(el('div', name + '-sub', t(key + '.sub')));
+    return panel;
+  }
+
+  // Rows and the hero are rebuilt only when what they show changed: replacing a button between a guard's press and
+  // release would swallow the click, and resyncs and pushes arrive at any moment.
+  var rowCache = new Map();
+  var heroSignature = null;
+
+  function signature(a) { return JSON.stringify(a) + '|' + I18N.getLang(); }
+
   function renderHero(hero) {
+    state.heroId = hero ? hero.id : null;
+    var sig = hero ? 'alarm|' + signature(hero) : 'none|' + state.alarms.size + '|' + boardIsLive() + '|' + I18N.getLang();
+    if (sig === heroSignature) return;
+    heroSignature = sig;
     var slot = $('hero-slot');
     slot.textContent = '';
-    state.heroId = hero ? hero.id : null;
     if (!hero) {
-      if (state.alarms.size === 0 && !boardIsLive()) {
+      if (state.alarms.size === 0) {
         // Never show a green "all clear" when the board cannot know it.
-        var unknown = el('section', 'no-data');
-        unknown.setAttribute('data-testid', 'no-data');
-        unknown.setAttribute('role', 'status');
-        unknown.appendChild(el('div', 'no-data-main', t('noData')));
-        unknown.appendChild(el('div', 'no-data-sub', t('noData.sub')));
-        slot.appendChild(unknown);
-      } else if (state.alarms.size === 0) {
-        var clear = el('section', 'all-clear');
-        clear.setAttribute('data-testid', 'all-clear');
-        clear.setAttribute('role', 'status');
-        clear.appendChild(el('div', 'all-clear-main', t('allClear')));
-        clear.appendChild(el('div', 'all-clear-sub', t('allClear.sub')));
-        slot.appendChild(clear);
+        slot.appendChild(boardIsLive() ? statusPanel('all-clear', 'allClear') : statusPanel('no-data', 'noData'));
       }
       return;
     }
@@ -916,10 +924,26 @@
     renderHero(hero);
 
     var list = $('alarm-list');
-    var frag = document.createDocumentFragment();
-    sorted.forEach(function (a) { frag.appendChild(renderRow(a)); });
-    list.textContent = '';
-    list.appendChild(frag);
+    var shown = new Set();
+    sorted.forEach(function (a, i) {
+      var sig = signature(a);
+      var cached = rowCache.get(a.id);
+      if (!cached || cached.sig !== sig) {
+        var node = renderRow(a);
+        if (cached && cached.node.parentNode === list) list.replaceChild(node, cached.node);
+        cached = { sig: sig, node: node };
+        rowCache.set(a.id, cached);
+      }
+      shown.add(a.id);
+      // Move a row only when it is out of place, so an unchanged row keeps its node (and any press on it).
+      if (list.children[i] !== cached.node) list.insertBefore(cached.node, list.children[i] || null);
+    });
+    rowCache.forEach(function (cached, id) {
+      if (!shown.has(id)) {
+        if (cached.node.parentNode === list) list.removeChild(cached.node);
+        rowCache.delete(id);
+      }
+    });
     $('list-head').hidden = sorted.length === 0;
 
     var count = $('alarm-count');
