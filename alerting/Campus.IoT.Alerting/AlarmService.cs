@@ -46,7 +46,7 @@ internal sealed partial class AlarmService : IDisposable
                 return stored is null ? new AckOutcome(AckResult.NotFound, null) : new AckOutcome(AckResult.NotAcknowledgeable, stored);
             }
 
-            _store.Save([transition]);
+            Persist([transition]);
             _metrics.Transition(transition);
         }
         finally
@@ -74,7 +74,7 @@ internal sealed partial class AlarmService : IDisposable
         try
         {
             transitions = evaluate();
-            _store.Save(transitions);
+            Persist(transitions);
         }
         finally
         {
@@ -87,6 +87,28 @@ internal sealed partial class AlarmService : IDisposable
             LogTransition(_logger, t.Alarm.Id, t.Kind.ToWire(), t.Alarm.Rule, t.Alarm.Site, t.Alarm.Device, t.Alarm.State.ToWire(), t.By);
             await NotifyAsync(t.Alarm, cancellationToken);
             _metrics.Latency(_time.GetElapsedTime(receivedTimestamp), t.Alarm);
+        }
+    }
+
+    /// <summary>
+    /// Stores the transitions. If the store fails (disk full, file locked), the alarm still goes to the guard room: the
+    /// engine holds it in memory, the failure is logged as an error and counted, and the next transition is stored again.
+    /// </summary>
+    private void Persist(IReadOnlyList<AlarmTransition> transitions)
+    {
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _store.Save(transitions);
+        }
+        catch (Exception ex)
+        {
+            _metrics.StoreFailed(transitions.Count);
+            LogStoreFailed(_logger, ex, transitions.Count, transitions[0].Alarm.Id);
         }
     }
 
@@ -105,6 +127,9 @@ internal sealed partial class AlarmService : IDisposable
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Alarm {AlarmId} {Transition}: rule {Rule} site {Site} device {Device} -> {State} by {By}")]
     private static partial void LogTransition(ILogger logger, string alarmId, string transition, string rule, string site, string? device, string state, string by);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Critical, Message = "Storing {Count} alarm transitions (first: alarm {AlarmId}) failed; they are live in memory and pushed, but not yet durable")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, int count, string alarmId);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Alarm {AlarmId} was stored but pushing it to the live hub failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string alarmId);

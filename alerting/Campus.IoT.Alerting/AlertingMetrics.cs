@@ -10,12 +10,14 @@ internal sealed class AlertingMetrics
     private readonly Counter<long> _raised;
     private readonly Counter<long> _transitions;
     private readonly Histogram<double> _latency;
+    private readonly Counter<long> _storeFailures;
 
     public AlertingMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _raised = meter.CreateCounter<long>("campus.alarms.raised", "{alarm}", "Alarms raised, by rule and severity");
         _transitions = meter.CreateCounter<long>("campus.alarms.transitions", "{transition}", "Alarm transitions, by kind");
+        _storeFailures = meter.CreateCounter<long>("campus.alarms.store.failures", "{transition}", "Alarm transitions that could not be stored (pushed live anyway)");
         _latency = meter.CreateHistogram<double>(
             "campus.alarm.latency",
             "s",
@@ -35,6 +37,8 @@ internal sealed class AlertingMetrics
                 new KeyValuePair<string, object?>("severity", transition.Alarm.Severity.ToWire()));
         }
     }
+
+    public void StoreFailed(int transitions) => _storeFailures.Add(transitions);
 
     public void Latency(TimeSpan elapsed, Alarm alarm) =>
         _latency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("severity", alarm.Severity.ToWire()));

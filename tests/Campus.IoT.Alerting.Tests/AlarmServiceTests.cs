@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Campus.IoT.Alerting;
+using Campus.IoT.Telemetry;
+using Campus.IoT.Tests.Common;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Campus.IoT.Alerting.Tests;
+
+public sealed class AlarmServiceTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("campus-alarm-service-").FullName;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 2, 0, 0, TimeSpan.Zero));
+    private readonly TestMeterFactory _meters = new();
+    private readonly CapturedLogs _logs = new();
+    private readonly SqliteAlarmStore _store;
+
+    public AlarmServiceTests() => _store = new SqliteAlarmStore(Path.Combine(_directory, "alarms.db"));
+
+    [Fact]
+    public async Task A_store_failure_never_keeps_an_alarm_from_the_guard_room()
+    {
+        var notifier = new RecordingNotifier();
+        using var service = CreateService(notifier);
+        _store.Dispose(); // the store fails from now on, as on a full or broken disk
+
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d1", EventType.Smoke, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+
+        var pushed = Assert.Single(notifier.Alarms);
+        Assert.Equal(AlarmState.ActiveUnack, pushed.State);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 2003 && e.Level == LogLevel.Critical);
+
+        // The alarm is live in memory, so the guard can still acknowledge it.
+        var ack = await service.AcknowledgeAsync(pushed.Id, "guard", null, CancellationToken.None);
+        Assert.Equal(AckResult.Acknowledged, ack.Result);
+        Assert.Equal(AlarmState.ActiveAck, notifier.Alarms.Last().State);
+    }
+
+    [Fact]
+    public async Task A_failed_live_push_is_logged_and_the_alarm_is_still_stored()
+    {
+        using var service = CreateService(new FailingNotifier());
+
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d1", EventType.Smoke, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+
+        var stored = Assert.Single(service.Query([AlarmState.ActiveUnack], null, 10));
+        Assert.Equal("d1", stored.Device);
+        Assert.Contains(_logs.Errors, e => e.EventId.Id == 2002);
+    }
+
+    [Fact]
+    public async Task Acknowledging_reports_unknown_and_already_acknowledged_alarms()
+    {
+        using var service = CreateService(new RecordingNotifier());
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d1", EventType.Smoke, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+        var id = service.Query([], null, 10)[0].Id;
+
+        Assert.Equal(AckResult.NotFound, (await service.AcknowledgeAsync("missing", "guard", null, CancellationToken.None)).Result);
+        Assert.Equal(AckResult.Acknowledged, (await service.AcknowledgeAsync(id, "guard", null, CancellationToken.None)).Result);
+        var again = await service.AcknowledgeAsync(id, "guard", null, CancellationToken.None);
+        Assert.Equal(AckResult.NotAcknowledgeable, again.Result);
+        Assert.Equal(AlarmState.ActiveAck, again.Alarm!.State);
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _meters.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private AlarmService CreateService(IAlarmNotifier notifier) =>
+        new(_store, notifier, new AlertingMetrics(_meters), _time, _logs.CreateLogger<AlarmService>());
+
+    private sealed class RecordingNotifier : IAlarmNotifier
+    {
+        public ConcurrentQueue<Alarm> Alarms { get; } = new();
+
+        public Task AlarmChangedAsync(Alarm alarm, CancellationToken cancellationToken)
+        {
+            Alarms.Enqueue(alarm);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class FailingNotifier : IAlarmNotifier
+    {
+        public Task AlarmChangedAsync(Alarm alarm, CancellationToken cancellationToken) => throw new IOException("hub gone");
+    }
+}
