@@ -2,46 +2,27 @@ using System.Text.Json;
 using Campus.IoT.Telemetry;
 using Campus.IoT.Telemetry.Mqtt;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Campus.IoT.Gateway;
 
 /// <summary>
-/// Publishes one gateway's messages: a retained <c>online</c> status on every (re)connect with a Last Will of <c>offline</c>,
-/// and telemetry and events at QoS 1 with a <c>seq</c> that rises by one per message.
+/// Publishes one gateway's messages straight to the broker, without a spool (the demo school uses it): a retained
+/// <c>online</c> status on every (re)connect with a Last Will of <c>offline</c>, and telemetry and events at QoS 1 with a
+/// <c>seq</c> that rises by one per message. A real gateway uses <see cref="SpooledGatewayPublisher"/>.
 /// </summary>
 public sealed class GatewayPublisher : IAsyncDisposable
 {
-    private readonly string _site;
-    private readonly string _gateway;
-    private readonly string _version;
+    private readonly GatewayIdentity _identity;
     private readonly TimeProvider _time;
     private readonly ResilientMqttClient _client;
     private long _seq;
 
     public GatewayPublisher(MqttEndpoint endpoint, string site, string gateway, string version, long lastSeq, TimeProvider time, ILogger logger)
     {
-        _site = site;
-        _gateway = gateway;
-        _version = version;
+        _identity = new GatewayIdentity(site, gateway, version);
         _time = time;
         _seq = lastSeq;
-        var statusTopic = Topic.Create(site, gateway, TopicKind.Status).ToString();
-        var will = JsonSerializer.SerializeToUtf8Bytes(new GatewayStatus(GatewayState.Offline, time.GetUtcNow()) { Version = version }, TelemetryJsonContext.Default.GatewayStatus);
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(endpoint.Host, endpoint.Port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId($"gw-{site}-{gateway}")
-            .WithCleanStart(true)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithWillTopic(statusTopic)
-            .WithWillPayload(will)
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-        _client = new ResilientMqttClient(options, [], null, time, logger, PublishOnlineAsync);
+        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, _identity, time), [], null, time, logger, PublishOnlineAsync);
     }
 
     public long LastSeq => Interlocked.Read(ref _seq);
@@ -68,20 +49,9 @@ public sealed class GatewayPublisher : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 
-    private Task PublishOnlineAsync(CancellationToken cancellationToken)
-    {
-        var status = new GatewayStatus(GatewayState.Online, _time.GetUtcNow()) { Version = _version, Spooled = 0 };
-        return PublishAsync(TopicKind.Status, JsonSerializer.SerializeToUtf8Bytes(status, TelemetryJsonContext.Default.GatewayStatus), true, cancellationToken);
-    }
+    private Task PublishOnlineAsync(CancellationToken cancellationToken) =>
+        PublishAsync(TopicKind.Status, GatewayMqtt.Online(_identity, _time, 0), true, cancellationToken);
 
     private Task PublishAsync(TopicKind kind, byte[] payload, bool retain, CancellationToken cancellationToken) =>
-        _client.PublishAsync(
-            new MqttApplicationMessageBuilder()
-                .WithTopic(Topic.Create(_site, _gateway, kind).ToString())
-                .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithRetainFlag(retain)
-                .WithContentType("application/json")
-                .Build(),
-            cancellationToken);
+        _client.PublishAsync(GatewayMqtt.Message(_identity.TopicOf(kind), payload, retain), cancellationToken);
 }

@@ -72,11 +72,21 @@ public sealed class MosquittoBroker : IAsyncLifetime
         await WaitListeningAsync();
     }
 
-    public async Task StopOwnAsync()
+    /// <summary>Stops the broker this fixture started: SIGTERM (it saves its persistence, as a service stop does) or SIGKILL.</summary>
+    public async Task StopOwnAsync(bool graceful = false)
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill(entireProcessTree: true);
+            if (graceful)
+            {
+                using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync();
+            }
+            else
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
             await _process.WaitForExitAsync();
         }
 
