@@ -10,4 +10,7 @@ public sealed record GatewayStatus(GatewayState State, DateTimeOffset Ts)
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Spooled { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public GatewayHealth? Health { get; init; }
 }

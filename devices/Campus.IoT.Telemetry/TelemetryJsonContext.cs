@@ -10,4 +10,5 @@ namespace Campus.IoT.Telemetry;
 [JsonSerializable(typeof(TelemetryMessage))]
 [JsonSerializable(typeof(EventMessage))]
 [JsonSerializable(typeof(GatewayStatus))]
+[JsonSerializable(typeof(DeviceEvent))]
 public sealed partial class TelemetryJsonContext : JsonSerializerContext;

@@ -1,0 +1,23 @@
+namespace Campus.IoT.Devices.Panels;
+
+/// <summary>Every panel protocol by its <c>--format</c> / config name.</summary>
+public static class PanelParsers
+{
+    private static readonly Dictionary<string, Func<PanelContext, IPanelParser>> Factories = new(StringComparer.Ordinal)
+    {
+    };
+
+    public static IReadOnlySet<string> Formats { get; } = new SortedSet<string>(Factories.Keys, StringComparer.Ordinal);
+
+    public static bool TryCreate(string format, PanelContext context, out IPanelParser parser)
+    {
+        if (Factories.TryGetValue(format, out var create))
+        {
+            parser = create(context);
+            return true;
+        }
+
+        parser = null!;
+        return false;
+    }
+}
