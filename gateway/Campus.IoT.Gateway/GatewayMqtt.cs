@@ -45,6 +45,6 @@ internal static class GatewayMqtt
             .WithContentType("application/json")
             .Build();
 
-    public static byte[] Online(GatewayIdentity identity, TimeProvider time, long spooled) =>
-        JsonSerializer.SerializeToUtf8Bytes(new GatewayStatus(GatewayState.Online, time.GetUtcNow()) { Version = identity.Version, Spooled = spooled }, TelemetryJsonContext.Default.GatewayStatus);
+    public static byte[] Online(GatewayIdentity identity, TimeProvider time, long spooled, GatewayHealth? health = null) =>
+        JsonSerializer.SerializeToUtf8Bytes(new GatewayStatus(GatewayState.Online, time.GetUtcNow()) { Version = identity.Version, Spooled = spooled, Health = health }, TelemetryJsonContext.Default.GatewayStatus);
 }

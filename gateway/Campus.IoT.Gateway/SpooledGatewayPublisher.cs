@@ -25,6 +25,7 @@ public sealed partial class SpooledGatewayPublisher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _forwarder;
     private long _published;
+    private GatewayHealth? _health;
 
     public SpooledGatewayPublisher(MqttEndpoint endpoint, GatewayIdentity identity, DurableSpool spool, TimeProvider time, ILogger logger, MqttCredentials? credentials = null)
     {
@@ -135,8 +136,24 @@ public sealed partial class SpooledGatewayPublisher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes the retained <c>online</c> status with the spool depth and this health now (and on every reconnect). Status
+    /// is a latest-value message: while the broker is away it is not spooled, the next one replaces it.
+    /// </summary>
+    public async Task<bool> PublishHealthAsync(GatewayHealth health, CancellationToken cancellationToken)
+    {
+        _health = health;
+        if (!_client.IsConnected)
+        {
+            return false;
+        }
+
+        await PublishOnlineAsync(cancellationToken);
+        return true;
+    }
+
     private Task PublishOnlineAsync(CancellationToken cancellationToken) =>
-        _client.PublishAsync(GatewayMqtt.Message(_identity.TopicOf(TopicKind.Status), GatewayMqtt.Online(_identity, _time, _spool.Stats.Depth), retain: true), cancellationToken);
+        _client.PublishAsync(GatewayMqtt.Message(_identity.TopicOf(TopicKind.Status), GatewayMqtt.Online(_identity, _time, _spool.Stats.Depth, _health), retain: true), cancellationToken);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Forwarding the spool paused: {Error}; {Depth} messages wait in the spool")]
     private static partial void LogForwardFailed(ILogger logger, string error, long depth);

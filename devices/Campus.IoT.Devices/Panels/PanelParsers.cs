@@ -1,3 +1,5 @@
+using Campus.IoT.Devices.Panels.Printer;
+
 namespace Campus.IoT.Devices.Panels;
 
 /// <summary>Every panel protocol by its <c>--format</c> / config name.</summary>
@@ -5,6 +7,9 @@ public static class PanelParsers
 {
     private static readonly Dictionary<string, Func<PanelContext, IPanelParser>> Factories = new(StringComparer.Ordinal)
     {
+        ["est"] = c => new EstPrinterParser(c),
+        ["notifier"] = c => new NotifierPrinterParser(c),
+        ["gst"] = c => new GstPrinterParser(c),
     };
 
     public static IReadOnlySet<string> Formats { get; } = new SortedSet<string>(Factories.Keys, StringComparer.Ordinal);

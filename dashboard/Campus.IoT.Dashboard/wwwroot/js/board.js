@@ -1172,8 +1172,10 @@
     $('sound-arm').addEventListener('click', function () { Siren.arm(true); });
     // Any click or key press is a user gesture that lets the browser play sound: arm on it too,
     // so a guard who only presses "acknowledge" still gets the siren for the next alarm.
+    // On 'click', not 'pointerdown': arming hides the sound banner and shifts the page, and a shift between press
+    // and release would make the guard's first press on "acknowledge" miss its button.
     var gesture = function () { if (!Siren.isArmed()) Siren.arm(true); };
-    document.addEventListener('pointerdown', gesture, true);
+    document.addEventListener('click', gesture, false);
     document.addEventListener('keydown', gesture, true);
 
     wireDialog();

@@ -1,0 +1,20 @@
+using Campus.IoT.Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Campus.IoT.Gateway;
+
+/// <summary>The gateway's wiring, used by the <c>campus-gateway</c> host and by tests.</summary>
+public static class GatewayServices
+{
+    public static IServiceCollection AddCampusGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<GatewayWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Ports;
+using Campus.IoT.Devices.Panels;
+using Campus.IoT.Gateway.Configuration;
+using Campus.IoT.Gateway.Panels;
+using Campus.IoT.Gateway.Spool;
+using Campus.IoT.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Campus.IoT.Gateway;
+
+/// <summary>
+/// The gateway process: opens the spool, starts the publisher, a reader per fire panel and a poller per sensor, and
+/// publishes its health. Every message goes through the spool, so nothing acknowledged by the spool is lost to a broker
+/// outage, a crash or a power cut, and <c>seq</c> continues across restarts.
+/// </summary>
+public sealed partial class GatewayWorker : BackgroundService
+{
+    /// <summary>Before this, the clock was never set (a Pi without RTC boots in 1970 until NTP answers).</summary>
+    public static readonly DateTimeOffset ClockSetAfter = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyList<ISensorSource> _sensors;
+    private readonly Dictionary<string, long> _readErrors = new(StringComparer.Ordinal);
+    private long _clockHeld;
+
+    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, TimeProvider time, ILoggerFactory loggers)
+    {
+        _options = options.Value;
+        _sensors = [.. sensors];
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<GatewayWorker>();
+    }
+
+    /// <summary>True while the clock reads a time before <see cref="ClockSetAfter"/>.</summary>
+    public bool ClockUnset => _time.GetUtcNow() < ClockSetAfter;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = _time.GetTimestamp();
+        if (!GatewayOptionsValidator.TryParseBroker(_options.Broker, out var endpoint, out var tls))
+        {
+            throw new InvalidOperationException($"Gateway:Broker '{_options.Broker}' is invalid");
+        }
+
+        var credentials = string.IsNullOrEmpty(_options.Username) && !tls ? null : new MqttCredentials(_options.Username ?? string.Empty, _options.Password ?? string.Empty, tls);
+        using var spool = DurableSpool.Open(new SpoolOptions(Path.GetFullPath(_options.SpoolDirectory)) { MaxBytes = _options.SpoolMaxMegabytes * 1024L * 1024 }, _loggers.CreateLogger<DurableSpool>());
+        await using var publisher = new SpooledGatewayPublisher(endpoint, new GatewayIdentity(_options.Site, _options.Id, Version), spool, _time, _loggers.CreateLogger<SpooledGatewayPublisher>(), credentials);
+        publisher.Start();
+        LogStarted(_logger, _options.Site, _options.Id, spool.LastSeq, spool.Stats.Depth);
+
+        var readers = new List<(string Device, SerialPanelReader Reader)>();
+        foreach (var device in _options.Devices.Where(d => d.Kind == "panel"))
+        {
+            var context = new PanelContext(device.Id, _time);
+            var reader = new SerialPanelReader(
+                new SerialPanelOptions(device.Port!, device.Protocol!)
+                {
+                    BaudRate = device.BaudRate,
+                    Parity = Enum.Parse<Parity>(device.Parity, ignoreCase: true),
+                    DataBits = device.DataBits,
+                    StopBits = Enum.Parse<StopBits>(device.StopBits, ignoreCase: true),
+                },
+                () => PanelParsers.TryCreate(device.Protocol!, context, out var parser) ? parser : throw new InvalidOperationException($"no parser for {device.Protocol}"),
+                events => publisher.EnqueueEventsAsync(events.Select(FlagIfClockUnset).ToList(), stoppingToken),
+                _time,
+                _loggers.CreateLogger<SerialPanelReader>());
+            reader.Start();
+            readers.Add((device.Id, reader));
+        }
+
+        var pollers = _sensors.Select(s => Task.Run(() => PollAsync(s, publisher, stoppingToken), CancellationToken.None)).ToList();
+        try
+        {
+            using var healthTimer = new PeriodicTimer(TimeSpan.FromSeconds(_options.HealthIntervalSeconds), _time);
+            do
+            {
+                Dictionary<string, long> readErrors;
+                lock (_readErrors)
+                {
+                    readErrors = new Dictionary<string, long>(_readErrors, StringComparer.Ordinal);
+                }
+
+                foreach (var (device, reader) in readers)
+                {
+                    readErrors[device] = reader.Errors;
+                }
+
+                var health = new GatewayHealth((long)_time.GetElapsedTime(started).TotalSeconds)
+                {
+                    CpuTemperature = CpuTemperature(),
+                    ReadErrors = readErrors,
+                    ClockHeld = Interlocked.Read(ref _clockHeld),
+                };
+                try
+                {
+                    await publisher.PublishHealthAsync(health, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogHealthFailed(_logger, ex.Message);
+                }
+            }
+            while (await healthTimer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await Task.WhenAll(pollers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var (_, reader) in readers)
+            {
+                await reader.DisposeAsync();
+            }
+        }
+    }
+
+    private static string Version => typeof(GatewayWorker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private async Task PollAsync(ISensorSource sensor, SpooledGatewayPublisher publisher, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(sensor.Interval, _time);
+        do
+        {
+            var readings = new List<Reading>();
+            try
+            {
+                if (!sensor.TryRead(_time.GetUtcNow(), readings, out var fault))
+                {
+                    lock (_readErrors)
+                    {
+                        _readErrors[sensor.Device] = _readErrors.GetValueOrDefault(sensor.Device) + 1;
+                    }
+
+                    LogReadFault(_logger, sensor.Device, fault ?? "unknown");
+                    continue;
+                }
+            }
+            catch (Exception ex)
+            {
+                lock (_readErrors)
+                {
+                    _readErrors[sensor.Device] = _readErrors.GetValueOrDefault(sensor.Device) + 1;
+                }
+
+                LogReadFault(_logger, sensor.Device, ex.Message);
+                continue;
+            }
+
+            if (ClockUnset)
+            {
+                // A reading stamped 1970 would be stored as ancient history; hold it back and count it instead.
+                Interlocked.Add(ref _clockHeld, readings.Count);
+                continue;
+            }
+
+            if (readings.Count > 0)
+            {
+                await publisher.EnqueueReadingsAsync(readings, stoppingToken);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>A fire event is never held back: with an unset clock it goes out flagged so the server uses its own time.</summary>
+    private DeviceEvent FlagIfClockUnset(DeviceEvent e) => ClockUnset ? e with { Raw = "[clock-unset] " + e.Raw } : e;
+
+    private static double? CpuTemperature()
+    {
+        const string path = "/sys/class/thermal/thermal_zone0/temp";
+        try
+        {
+            return File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var milli) ? milli / 1000.0 : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 6301, Level = LogLevel.Information, Message = "Gateway {Site}/{Gateway} started: last seq {LastSeq}, {Depth} messages waiting in the spool")]
+    private static partial void LogStarted(ILogger logger, string site, string gateway, long lastSeq, long depth);
+
+    [LoggerMessage(EventId = 6303, Level = LogLevel.Warning, Message = "Publishing gateway health failed: {Error}")]
+    private static partial void LogHealthFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 6302, Level = LogLevel.Warning, Message = "Sensor {Device} read failed: {Fault}")]
+    private static partial void LogReadFault(ILogger logger, string device, string fault);
+}

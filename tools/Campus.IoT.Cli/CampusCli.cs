@@ -1,0 +1,38 @@
+namespace Campus.IoT.Cli;
+
+/// <summary>The <c>campus</c> command line: dispatches the command words to their command.</summary>
+internal static class CampusCli
+{
+    public const string Usage = """
+        usage:
+          campus panel parse --format notifier|est|gst|contact-id|sia-dc09|gbt26875 [--hex] [--device ID] < capture
+          campus simulate --broker mqtt://HOST:PORT --sites N --devices M --rate HZ --duration S [--seed K]
+        """;
+
+    public static async Task<int> RunAsync(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
+    {
+        switch (args)
+        {
+            case ["panel", "parse", .. var rest]:
+                return await PanelParseCommand.RunAsync(rest, stdin, stdout, stderr, time, cancellationToken);
+            case ["simulate", .. var rest]:
+                return await SimulateCommand.RunAsync(rest, stdout, stderr, time, cancellationToken);
+            case ["--help"] or ["-h"] or ["help"]:
+                await stdout.WriteLineAsync(Usage);
+                return 0;
+            default:
+                await stderr.WriteLineAsync(Usage);
+                return 2;
+        }
+    }
+
+    public static async Task<int> FailAsync(TextWriter stderr, string command, IEnumerable<string> errors)
+    {
+        foreach (var e in errors)
+        {
+            await stderr.WriteLineAsync($"campus {command}: {e}");
+        }
+
+        return 2;
+    }
+}
