@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Campus.IoT.Devices.Panels;
+using Campus.IoT.Devices.Panels.Printer;
+using Campus.IoT.Gateway.Panels;
+using Campus.IoT.Telemetry;
+using Campus.IoT.Tests.Common;
+
+namespace Campus.IoT.Gateway.Tests.Panels;
+
+/// <summary>The panel reader on a real serial line (a socat pty pair) whose other end dies and comes back.</summary>
+public sealed class SerialPanelReaderTests
+{
+    private readonly CapturedLogs _logs = new();
+
+    [Fact]
+    public async Task Events_cross_the_serial_line_and_the_reader_survives_the_panel_end_dying_mid_frame()
+    {
+        await using var line = new SocatPtyPair();
+        await line.StartAsync();
+        var events = new ConcurrentQueue<DeviceEvent>();
+        await using var reader = new SerialPanelReader(
+            new SerialPanelOptions(line.GatewayEnd, "est"),
+            () => new EstPrinterParser(new PanelContext("panel-main", TimeProvider.System), labelOnNextLine: false),
+            batch =>
+            {
+                foreach (var e in batch)
+                {
+                    events.Enqueue(e);
+                }
+
+                return Task.CompletedTask;
+            },
+            TimeProvider.System,
+            _logs.CreateLogger("reader"));
+        reader.Start();
+        await Eventually.True(() => reader.IsOpen, "the port open");
+
+        await using (var panel = line.OpenPanel())
+        {
+            await panel.WriteAsync(Encoding.ASCII.GetBytes("SMK ACT | 12:06:56 10/20/2023 L:1 D:126\r\nHEAT ACT | 12:07:01 10/20/2023 L:1 D:127\r\n"));
+            await Eventually.True(() => events.Count == 2, "two events over the serial line");
+
+            // The panel end dies in the middle of a line: that half line must never become an event.
+            await panel.WriteAsync(Encoding.ASCII.GetBytes("PULL ACT | 12:0"));
+            await panel.FlushAsync();
+        }
+
+        await line.KillAsync();
+        await Eventually.True(() => reader.Reopens >= 1, "the reader noticed and began reopening");
+
+        await line.StartAsync();
+        await Eventually.True(() => reader.IsOpen, "the port reopened");
+        await using (var panel = line.OpenPanel())
+        {
+            await panel.WriteAsync(Encoding.ASCII.GetBytes("SMK RST | 12:09:00 10/20/2023 L:1 D:126\r\n"));
+            await Eventually.True(() => events.Count == 3, "the event after the reconnect");
+        }
+
+        Assert.Equal([EventType.Smoke, EventType.Heat, EventType.Smoke], events.Select(e => e.Type));
+        Assert.Equal([EventState.Active, EventState.Active, EventState.Cleared], events.Select(e => e.State));
+        Assert.DoesNotContain(events, e => e.Type == EventType.ManualCallPoint);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 6202);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 6203 && e.Message.Contains("truncated", StringComparison.Ordinal) && e.Message.Contains("PULL ACT", StringComparison.Ordinal));
+        Assert.True(reader.Errors >= 1);
+    }
+}
