@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Campus.IoT.Telemetry.Mqtt;
+using Campus.IoT.Tests.Common;
+using MQTTnet;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace Campus.IoT.Gateway.Tests;
+
+/// <summary>
+/// The real <c>campus-gateway</c> process: a simulated fire panel writes to a socat pty, the gateway reads it and publishes
+/// to Mosquitto, and is killed with SIGKILL mid-stream and started again.
+/// </summary>
+public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixture<MosquittoBroker>, IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("campus-gw-process-").FullName;
+    private readonly CapturedLogs _logs = new();
+    private readonly StringBuilder _gatewayOutput = new();
+    private Process? _gateway;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await KillGatewayAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_kill_9_loses_nothing_the_spool_accepted_and_seq_continues_after_restart()
+    {
+        await using var line = new SocatPtyPair();
+        await line.StartAsync();
+        var gatewayId = "gw-k" + Guid.NewGuid().ToString("N")[..6];
+        var config = Path.Combine(_directory, "gateway.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "Gateway": {
+                "Site": "school-k9", "Id": "{{gatewayId}}", "Broker": "{{mosquitto.Uri}}",
+                "SpoolDirectory": "{{Path.Combine(_directory, "spool")}}", "HealthIntervalSeconds": 5,
+                "Devices": [ { "Id": "panel-main", "Kind": "panel", "Port": "{{line.GatewayEnd}}", "Protocol": "est" } ]
+              }
+            }
+            """);
+
+        var payloads = new ConcurrentDictionary<long, ConcurrentBag<string>>();
+        var drainedAfterTicks = long.MaxValue;
+        var drained = false;
+        await using var subscriber = await SubscribeAsync($"campus/v1/school-k9/{gatewayId}/+", payload =>
+        {
+            using var doc = JsonDocument.Parse(payload);
+            if (doc.RootElement.TryGetProperty("seq", out var seq))
+            {
+                payloads.GetOrAdd(seq.GetInt64(), _ => []).Add(Encoding.UTF8.GetString(payload));
+            }
+            else if (doc.RootElement.TryGetProperty("spooled", out var spooled) && spooled.GetInt64() == 0
+                && doc.RootElement.GetProperty("ts").GetDateTimeOffset().UtcTicks > Interlocked.Read(ref drainedAfterTicks))
+            {
+                // The gateway says its spool is empty: every event it accepted has been acknowledged by the broker, and the
+                // broker forwards them to this subscriber before this later status message.
+                Volatile.Write(ref drained, true);
+            }
+        });
+
+        StartGateway(config);
+        using var writing = new CancellationTokenSource();
+        var written = 0;
+        var writer = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                try
+                {
+                    await using var panel = line.OpenPanel();
+                    while (!writing.IsCancellationRequested)
+                    {
+                        var device = 1 + (written % 250);
+                        await panel.WriteAsync(Encoding.ASCII.GetBytes($"SMK ACT | 12:06:56 10/20/2023 L:1 D:{device}\r\nRoom {device}\r\n\r\n"), writing.Token);
+                        written++;
+                        await Task.Delay(5, writing.Token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (IOException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        });
+
+        await Eventually.True(() => payloads.Count >= 100, "100 events through the gateway", TimeSpan.FromSeconds(60));
+        await KillGatewayAsync();
+        var beforeRestart = payloads.Keys.Max();
+
+        StartGateway(config);
+        await Eventually.True(() => payloads.Keys.Max() >= beforeRestart + 100, "100 more events after the restart", TimeSpan.FromSeconds(60));
+        await writing.CancelAsync();
+        await writer;
+        // Whatever the gateway spooled before a status saying "spool empty" reached us before it; anything read later gets a
+        // higher seq, so the set seen is a complete prefix either way.
+        Interlocked.Exchange(ref drainedAfterTicks, DateTimeOffset.UtcNow.UtcTicks);
+        await Eventually.True(() => Volatile.Read(ref drained), "a status with an empty spool", TimeSpan.FromSeconds(30));
+
+        var seqs = payloads.Keys.Order().ToList();
+        Assert.Equal(1, seqs[0]);
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+        Assert.All(payloads, p => Assert.Single(p.Value.Distinct()));
+        Assert.True(written > seqs.Count, "events were written while the gateway was down");
+    }
+
+    private void StartGateway(string config)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "campus-gateway.dll");
+        _gateway = Process.Start(new ProcessStartInfo("dotnet", [dll, "--config", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _directory,
+        }) ?? throw new InvalidOperationException("campus-gateway did not start");
+        _gateway.OutputDataReceived += (_, e) => { lock (_gatewayOutput) { _gatewayOutput.AppendLine(e.Data); } };
+        _gateway.ErrorDataReceived += (_, e) => { lock (_gatewayOutput) { _gatewayOutput.AppendLine(e.Data); } };
+        _gateway.BeginOutputReadLine();
+        _gateway.BeginErrorReadLine();
+    }
+
+    private async Task KillGatewayAsync()
+    {
+        if (_gateway is { HasExited: false })
+        {
+            _gateway.Kill(); // SIGKILL: no clean stop, no flush
+            await _gateway.WaitForExitAsync();
+        }
+
+        _gateway?.Dispose();
+        _gateway = null;
+    }
+
+    private async Task<ResilientMqttClient> SubscribeAsync(string topic, Action<byte[]> onPayload)
+    {
+        var options = new MqttClientSettings(new MqttEndpoint(mosquitto.Host, mosquitto.Port), "k9-" + Guid.NewGuid().ToString("N")[..8]).ForSubscriber("subscriber");
+        MqttTopicFilter[] filters = [new MqttTopicFilterBuilder().WithTopic(topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()];
+        var client = new ResilientMqttClient(options, filters, e =>
+        {
+            onPayload(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        }, TimeProvider.System, _logs.CreateLogger("subscriber"));
+        client.Start();
+        using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+        await client.WaitConnectedAsync(cts.Token);
+        return client;
+    }
+}
