@@ -29,4 +29,18 @@ public sealed class HostConfigurationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
         Assert.Contains(error.Failures, f => f.Contains("Campus:Mqtt:Broker", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_busy_mqtt_port_stops_the_host_with_a_message_that_says_what_to_do()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        await using var app = CampusHost.Create(["--urls", "http://127.0.0.1:0", "--Campus:DataDir=" + Directory.CreateTempSubdirectory("campus-busy-").FullName, $"--Campus:Mqtt:EmbeddedPort={port}"]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains($"{port} is already in use", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Campus:Mqtt:Broker", error.Message, StringComparison.Ordinal);
+    }
 }

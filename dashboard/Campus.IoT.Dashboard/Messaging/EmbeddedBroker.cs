@@ -71,7 +71,18 @@ internal sealed partial class EmbeddedBroker : IHostedService, IDisposable
             LogNoIdAssignment(_logger);
         }
 
-        await _server.StartAsync();
+        try
+        {
+            await _server.StartAsync();
+        }
+        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException(
+                $"MQTT port {mqtt.EmbeddedBindAddress}:{mqtt.EmbeddedPort} is already in use (another broker, e.g. a Mosquitto service?). " +
+                $"Use that broker with --Campus:Mqtt:Broker=mqtt://127.0.0.1:{mqtt.EmbeddedPort}, or move the embedded one with --Campus:Mqtt:EmbeddedPort=1884.",
+                ex);
+        }
+
         LogStarted(_logger, mqtt.EmbeddedBindAddress, mqtt.EmbeddedPort);
     }
 
