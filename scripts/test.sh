@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test project of Campus.IoT on this machine.
-#  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat);
+#  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl);
 #  2. starts a Mosquitto broker on a free loopback port with a temporary data directory (CAMPUS_TEST_MOSQUITTO);
 #  3. runs `dotnet test` over the solution (NuGet restore included) with a TRX report per test assembly;
 #  4. stops the broker and prints, as its last line, `N passed, N failed, N skipped` summed over all assemblies.
@@ -18,6 +18,7 @@ need=()
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v socat >/dev/null 2>&1 || need+=(socat)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   sudo=""

@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Campus.IoT.Telemetry;
 using Campus.IoT.Telemetry.Mqtt;
@@ -11,7 +13,7 @@ namespace Campus.IoT.Gateway;
 internal static class GatewayMqtt
 {
     /// <summary>MQTT 5, clean start, keep-alive 15 s, Last Will = retained <c>offline</c> status at QoS 1.</summary>
-    public static MqttClientOptions Options(MqttEndpoint endpoint, GatewayIdentity identity, TimeProvider time, MqttCredentials? credentials = null)
+    public static MqttClientOptions Options(MqttEndpoint endpoint, GatewayIdentity identity, TimeProvider time, MqttSecurity? security = null)
     {
         var will = JsonSerializer.SerializeToUtf8Bytes(new GatewayStatus(GatewayState.Offline, time.GetUtcNow()) { Version = identity.Version }, TelemetryJsonContext.Default.GatewayStatus);
         var builder = new MqttClientOptionsBuilder()
@@ -24,16 +26,52 @@ internal static class GatewayMqtt
             .WithWillPayload(will)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (credentials is not null)
+        if (security is { Username.Length: > 0 })
         {
-            builder.WithCredentials(credentials.Username, credentials.Password);
-            if (credentials.UseTls)
-            {
-                builder.WithTlsOptions(o => o.UseTls());
-            }
+            builder.WithCredentials(security.Username, security.Password);
+        }
+
+        if (security is { UseTls: true })
+        {
+            var trusted = security.CaFile is null ? null : LoadCa(security.CaFile);
+            builder.WithTlsOptions(o => o
+                .UseTls()
+                .WithTargetHost(endpoint.Host)
+                .WithCertificateValidationHandler(e => IsTrusted(e.Certificate, e.SslPolicyErrors, trusted)));
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The broker's certificate must name the host it was reached at, and chain to the system's roots or, when a CA file is
+    /// configured, to that CA only.
+    /// </summary>
+    internal static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection? trusted)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        if (trusted is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    private static X509Certificate2Collection LoadCa(string path)
+    {
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPemFile(path);
+        return collection;
     }
 
     public static MqttApplicationMessage Message(string topic, ReadOnlyMemory<byte> payload, bool retain) =>

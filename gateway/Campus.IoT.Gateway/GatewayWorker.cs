@@ -50,9 +50,9 @@ public sealed partial class GatewayWorker : BackgroundService
             throw new InvalidOperationException($"Gateway:Broker '{_options.Broker}' is invalid");
         }
 
-        var credentials = string.IsNullOrEmpty(_options.Username) && !tls ? null : new MqttCredentials(_options.Username ?? string.Empty, _options.Password ?? string.Empty, tls);
+        var security = new MqttSecurity(_options.Username, _options.Password, tls, _options.CaFile);
         using var spool = DurableSpool.Open(new SpoolOptions(Path.GetFullPath(_options.SpoolDirectory)) { MaxBytes = _options.SpoolMaxMegabytes * 1024L * 1024 }, _loggers.CreateLogger<DurableSpool>());
-        await using var publisher = new SpooledGatewayPublisher(endpoint, new GatewayIdentity(_options.Site, _options.Id, Version), spool, _time, _loggers.CreateLogger<SpooledGatewayPublisher>(), credentials);
+        await using var publisher = new SpooledGatewayPublisher(endpoint, new GatewayIdentity(_options.Site, _options.Id, Version), spool, _time, _loggers.CreateLogger<SpooledGatewayPublisher>(), security);
         publisher.Start();
         LogStarted(_logger, _options.Site, _options.Id, spool.LastSeq, spool.Stats.Depth);
 

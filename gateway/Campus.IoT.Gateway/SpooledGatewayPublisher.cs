@@ -27,13 +27,13 @@ public sealed partial class SpooledGatewayPublisher : IAsyncDisposable
     private long _published;
     private GatewayHealth? _health;
 
-    public SpooledGatewayPublisher(MqttEndpoint endpoint, GatewayIdentity identity, DurableSpool spool, TimeProvider time, ILogger logger, MqttCredentials? credentials = null)
+    public SpooledGatewayPublisher(MqttEndpoint endpoint, GatewayIdentity identity, DurableSpool spool, TimeProvider time, ILogger logger, MqttSecurity? security = null)
     {
         _identity = identity;
         _spool = spool;
         _time = time;
         _logger = logger;
-        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, identity, time, credentials), [], null, time, logger, PublishOnlineAsync);
+        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, identity, time, security), [], null, time, logger, PublishOnlineAsync);
     }
 
     public bool IsConnected => _client.IsConnected;

@@ -22,6 +22,12 @@ public sealed class MosquittoBroker : IAsyncLifetime
 
     public string Uri => $"mqtt://{Host}:{Port}";
 
+    /// <summary>More mosquitto.conf lines for a broker this fixture starts itself (extra listeners, TLS, passwords).</summary>
+    public string ExtraConfig { get; init; } = string.Empty;
+
+    /// <summary>The fixture's temporary directory (certificates, password files go here).</summary>
+    public string Directory => _directory ??= System.IO.Directory.CreateTempSubdirectory("campus-mosquitto-").FullName;
+
     /// <summary>True when this fixture started the broker (and so may stop and restart it).</summary>
     public bool Owned => _process is not null;
 
@@ -44,20 +50,22 @@ public sealed class MosquittoBroker : IAsyncLifetime
     {
         var binary = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("mosquitto is not installed: run the README's test command, or `apt-get install -y mosquitto`");
-        _directory ??= Directory.CreateTempSubdirectory("campus-mosquitto-").FullName;
+        var directory = Directory;
         if (Port == 0)
         {
             Port = FreePort.Next();
         }
 
-        var config = Path.Combine(_directory, "mosquitto.conf");
+        var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
-            listener {Port} 127.0.0.1
-            allow_anonymous true
+            per_listener_settings {(ExtraConfig.Length > 0 ? "true" : "false")}
             persistence true
-            persistence_location {_directory}/
+            persistence_location {directory}/
             log_dest stdout
             {(Environment.UserName == "root" ? "user root" : string.Empty)}
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            {ExtraConfig}
             """);
         _process = Process.Start(new ProcessStartInfo(binary, ["-c", config])
         {
@@ -101,7 +109,7 @@ public sealed class MosquittoBroker : IAsyncLifetime
         {
             try
             {
-                Directory.Delete(_directory, recursive: true);
+                System.IO.Directory.Delete(_directory, recursive: true);
             }
             catch (IOException)
             {

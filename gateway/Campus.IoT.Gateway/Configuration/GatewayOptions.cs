@@ -16,6 +16,9 @@ public sealed class GatewayOptions
 
     public string? Password { get; set; }
 
+    /// <summary>PEM file of the CA that signed the broker's certificate (a school or district CA); system roots when absent.</summary>
+    public string? CaFile { get; set; }
+
     public string SpoolDirectory { get; set; } = "spool";
 
     public int SpoolMaxMegabytes { get; set; } = 512;

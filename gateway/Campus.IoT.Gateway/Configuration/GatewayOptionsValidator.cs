@@ -29,6 +29,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add($"Gateway:Broker '{options.Broker}' is not mqtt://host:port or mqtts://host:port");
         }
 
+        if (options.CaFile is { Length: > 0 } ca && !File.Exists(ca))
+        {
+            errors.Add($"Gateway:CaFile '{ca}' does not exist");
+        }
+
         if (string.IsNullOrWhiteSpace(options.SpoolDirectory))
         {
             errors.Add("Gateway:SpoolDirectory must name a directory");
