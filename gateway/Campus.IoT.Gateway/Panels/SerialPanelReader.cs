@@ -26,6 +26,7 @@ public sealed partial class SerialPanelReader : IAsyncDisposable
     private long _errors;
     private long _reopens;
     private long _noise;
+    private long _bytesRead;
 
     public SerialPanelReader(SerialPanelOptions options, Func<IPanelParser> createParser, Func<IReadOnlyList<DeviceEvent>, Task> onEvents, TimeProvider time, ILogger logger)
     {
@@ -43,6 +44,9 @@ public sealed partial class SerialPanelReader : IAsyncDisposable
     public long Reopens => Interlocked.Read(ref _reopens);
 
     public long NoiseBytes => Interlocked.Read(ref _noise);
+
+    /// <summary>Bytes read from the port since start.</summary>
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
 
     public bool IsOpen { get; private set; }
 
@@ -119,6 +123,7 @@ public sealed partial class SerialPanelReader : IAsyncDisposable
                 throw new IOException("the serial port returned end of stream");
             }
 
+            Interlocked.Add(ref _bytesRead, read);
             Handle(parser.Feed(buffer.AsSpan(0, read)), port);
         }
     }

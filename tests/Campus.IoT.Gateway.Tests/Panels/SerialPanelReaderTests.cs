@@ -36,14 +36,17 @@ public sealed class SerialPanelReaderTests
         reader.Start();
         await Eventually.True(() => reader.IsOpen, "the port open");
 
+        var first = Encoding.ASCII.GetBytes("SMK ACT | 12:06:56 10/20/2023 L:1 D:126\r\nHEAT ACT | 12:07:01 10/20/2023 L:1 D:127\r\n");
+        var half = Encoding.ASCII.GetBytes("PULL ACT | 12:0");
         await using (var panel = line.OpenPanel())
         {
-            await panel.WriteAsync(Encoding.ASCII.GetBytes("SMK ACT | 12:06:56 10/20/2023 L:1 D:126\r\nHEAT ACT | 12:07:01 10/20/2023 L:1 D:127\r\n"));
+            await panel.WriteAsync(first);
             await Eventually.True(() => events.Count == 2, "two events over the serial line");
 
             // The panel end dies in the middle of a line: that half line must never become an event.
-            await panel.WriteAsync(Encoding.ASCII.GetBytes("PULL ACT | 12:0"));
+            await panel.WriteAsync(half);
             await panel.FlushAsync();
+            await Eventually.True(() => reader.BytesRead == first.Length + half.Length, "the half line read by the gateway");
         }
 
         await line.KillAsync();
