@@ -1,3 +1,4 @@
+using Campus.IoT.Devices.Panels.ContactId;
 using Campus.IoT.Devices.Panels.Printer;
 
 namespace Campus.IoT.Devices.Panels;
@@ -10,6 +11,7 @@ public static class PanelParsers
         ["est"] = c => new EstPrinterParser(c),
         ["notifier"] = c => new NotifierPrinterParser(c),
         ["gst"] = c => new GstPrinterParser(c),
+        ["contact-id"] = c => new ContactIdParser(c),
     };
 
     public static IReadOnlySet<string> Formats { get; } = new SortedSet<string>(Factories.Keys, StringComparer.Ordinal);
