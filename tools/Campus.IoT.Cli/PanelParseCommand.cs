@@ -48,10 +48,10 @@ internal static class PanelParseCommand
                 {
                     await stdout.WriteLineAsync(JsonSerializer.Serialize(e, Json.DeviceEvent));
                 }
-                else
+                else if (record.Error is { } error)
                 {
                     errors++;
-                    await stdout.WriteLineAsync(ErrorLine(record.Error!.Reason, record.Error.Raw));
+                    await stdout.WriteLineAsync(ErrorLine(error.Reason, error.Raw));
                 }
             }
         }

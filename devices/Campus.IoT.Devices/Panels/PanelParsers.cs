@@ -1,5 +1,6 @@
 using Campus.IoT.Devices.Panels.ContactId;
 using Campus.IoT.Devices.Panels.Printer;
+using Campus.IoT.Devices.Panels.SiaDc09;
 
 namespace Campus.IoT.Devices.Panels;
 
@@ -12,6 +13,7 @@ public static class PanelParsers
         ["notifier"] = c => new NotifierPrinterParser(c),
         ["gst"] = c => new GstPrinterParser(c),
         ["contact-id"] = c => new ContactIdParser(c),
+        ["sia-dc09"] = c => new SiaDc09Parser(c),
     };
 
     public static IReadOnlySet<string> Formats { get; } = new SortedSet<string>(Factories.Keys, StringComparer.Ordinal);

@@ -74,11 +74,11 @@ public sealed class ContactIdParser(PanelContext context) : IPanelParser
     }
 
     /// <summary>The event for a valid message, or <c>unknown_event</c> for a code with no fire-safety meaning here.</summary>
-    internal static PanelRecord ToRecord(ContactIdMessage message, string raw, PanelContext context)
+    internal static PanelRecord ToRecord(ContactIdMessage message, string raw, PanelContext context, byte[]? reply = null)
     {
         if (!ContactIdCodes.TryMap(message.Code, out var type))
         {
-            return PanelRecord.FromError("unknown_event", raw);
+            return PanelRecord.FromError("unknown_event", raw, reply);
         }
 
         var state = message.Qualifier == '3' ? EventState.Cleared : EventState.Active;
@@ -89,6 +89,6 @@ public sealed class ContactIdParser(PanelContext context) : IPanelParser
             Zone = "G" + message.Group,
             Label = label,
             Raw = raw,
-        });
+        }, reply);
     }
 }
