@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Ports;
 using Campus.IoT.Devices.Panels;
+using Campus.IoT.Devices.Sensors;
 using Campus.IoT.Gateway.Configuration;
 using Campus.IoT.Gateway.Panels;
 using Campus.IoT.Gateway.Spool;
@@ -33,7 +34,9 @@ public sealed partial class GatewayWorker : BackgroundService
     public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options.Value;
-        _sensors = [.. sensors];
+        // Sensors from the configuration, plus any a host registers itself.
+        _sensors = [.. _options.Devices.Where(d => d.Kind == "ds18b20")
+            .Select(d => (ISensorSource)new Ds18b20Source(d.Id, new Ds18b20Sensor(d.Address!, d.W1Directory), TimeSpan.FromSeconds(d.PollSeconds))), .. sensors];
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<GatewayWorker>();

@@ -114,6 +114,55 @@ public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixtu
         Assert.True(written > seqs.Count, "events were written while the gateway was down");
     }
 
+    [Fact]
+    public async Task A_ds18b20_on_the_w1_bus_is_published_and_its_faults_are_counted_in_health()
+    {
+        var bus = Path.Combine(_directory, "w1");
+        var simulator = new Campus.IoT.Devices.Sensors.Ds18b20Simulator(bus);
+        simulator.Write("28-0316a2799dff", 4.25);
+        var gatewayId = "gw-w" + Guid.NewGuid().ToString("N")[..6];
+        var config = Path.Combine(_directory, "gateway-w1.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "Gateway": {
+                "Site": "school-w1", "Id": "{{gatewayId}}", "Broker": "{{mosquitto.Uri}}",
+                "SpoolDirectory": "{{Path.Combine(_directory, "spool-w1")}}", "HealthIntervalSeconds": 5,
+                "Devices": [ { "Id": "lab3-fridge-1", "Kind": "ds18b20", "Address": "28-0316a2799dff", "W1Directory": "{{bus}}", "PollSeconds": 1, "Profile": "lab-fridge" } ]
+              }
+            }
+            """);
+        var temperatures = new ConcurrentQueue<double>();
+        var readErrors = 0L;
+        await using var subscriber = await SubscribeAsync($"campus/v1/school-w1/{gatewayId}/+", payload =>
+        {
+            using var doc = JsonDocument.Parse(payload);
+            if (doc.RootElement.TryGetProperty("readings", out var readings))
+            {
+                foreach (var r in readings.EnumerateArray())
+                {
+                    Assert.Equal("lab3-fridge-1", r.GetProperty("device").GetString());
+                    Assert.Equal("temperature", r.GetProperty("metric").GetString());
+                    temperatures.Enqueue(r.GetProperty("value").GetDouble());
+                }
+            }
+            else if (doc.RootElement.TryGetProperty("health", out var health) && health.TryGetProperty("readErrors", out var errors)
+                && errors.TryGetProperty("lab3-fridge-1", out var count))
+            {
+                Interlocked.Exchange(ref readErrors, count.GetInt64());
+            }
+        });
+
+        StartGateway(config);
+        await Eventually.True(() => temperatures.Contains(4.25), "the fridge's 4.25 °C published", TimeSpan.FromSeconds(30));
+
+        simulator.Write("28-0316a2799dff", 9.5, crcOk: false);
+        await Eventually.True(() => Interlocked.Read(ref readErrors) >= 1, "the CRC fault counted in the gateway's health", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(9.5, temperatures);
+
+        simulator.Write("28-0316a2799dff", -18.0);
+        await Eventually.True(() => temperatures.Contains(-18.0), "readings resume after the fault", TimeSpan.FromSeconds(30));
+    }
+
     private void StartGateway(string config)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "campus-gateway.dll");

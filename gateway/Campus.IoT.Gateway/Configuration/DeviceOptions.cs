@@ -16,6 +16,9 @@ public sealed class DeviceOptions
     /// <summary>1-Wire id (<c>28-0316a2799dff</c>) for a DS18B20.</summary>
     public string? Address { get; set; }
 
+    /// <summary>Where the Linux w1 driver lists 1-Wire devices.</summary>
+    public string W1Directory { get; set; } = "/sys/bus/w1/devices";
+
     public int I2cBus { get; set; } = 1;
 
     /// <summary>I2C address (BME280 0x76/0x77, SHT3x 0x44/0x45).</summary>

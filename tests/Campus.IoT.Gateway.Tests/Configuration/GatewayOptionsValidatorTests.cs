@@ -14,7 +14,11 @@ public sealed class GatewayOptionsValidatorTests
             Site = "school-01",
             Id = "gw-1",
             Broker = "mqtts://broker.school-01.lan",
-            Devices = [new DeviceOptions { Id = "panel-main", Kind = "panel", Port = "/dev/ttyUSB0", Protocol = "gst" }],
+            Devices =
+            [
+                new DeviceOptions { Id = "panel-main", Kind = "panel", Port = "/dev/ttyUSB0", Protocol = "gst" },
+                new DeviceOptions { Id = "lab3-fridge-1", Kind = "ds18b20", Address = "28-0316a2799dff", Profile = "lab-fridge" },
+            ],
         };
 
         var result = _validator.Validate(null, options);
@@ -23,7 +27,6 @@ public sealed class GatewayOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("ds18b20")]
     [InlineData("bme280")]
     [InlineData("sht3x")]
     [InlineData("mq2")]
