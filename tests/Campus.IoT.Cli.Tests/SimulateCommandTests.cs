@@ -15,19 +15,11 @@ public sealed class SimulateCommandTests(MosquittoBroker mosquitto) : IClassFixt
     {
         var readings = new ConcurrentDictionary<(string Topic, long Seq), int>();
         var logs = new CapturedLogs();
-        var options = new MqttClientSettings(new MqttEndpoint(mosquitto.Host, mosquitto.Port), "cli-" + Guid.NewGuid().ToString("N")[..8]).ForSubscriber("subscriber");
-        MqttTopicFilter[] filters = [new MqttTopicFilterBuilder().WithTopic("campus/v1/+/gw-1/telemetry").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()];
-        await using var subscriber = new ResilientMqttClient(options, filters, e =>
+        await using var subscriber = await DurableSubscriber.StartAsync(mosquitto.Host, mosquitto.Port, "campus/v1/+/gw-1/telemetry", (topic, payload) =>
         {
-            using var doc = JsonDocument.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            readings[(e.ApplicationMessage.Topic, doc.RootElement.GetProperty("seq").GetInt64())] = doc.RootElement.GetProperty("readings").GetArrayLength();
-            return Task.CompletedTask;
-        }, TimeProvider.System, logs.CreateLogger("subscriber"));
-        subscriber.Start();
-        using (var cts = new CancellationTokenSource(Eventually.DefaultTimeout))
-        {
-            await subscriber.WaitConnectedAsync(cts.Token);
-        }
+            using var doc = JsonDocument.Parse(payload);
+            readings[(topic, doc.RootElement.GetProperty("seq").GetInt64())] = doc.RootElement.GetProperty("readings").GetArrayLength();
+        }, logs.CreateLogger("subscriber"));
 
         var run = await CliRun.RunAsync(string.Empty, TimeProvider.System, "simulate", "--broker", mosquitto.Uri, "--sites", "3", "--devices", "4", "--rate", "20", "--duration", "1");
 

@@ -59,7 +59,7 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
     public async Task A_gateway_with_the_right_password_and_ca_publishes_over_tls()
     {
         var received = new ConcurrentQueue<string>();
-        await using var watcher = await WatchAsync(received);
+        await using var watcher = await DurableSubscriber.StartAsync("127.0.0.1", _broker.Port, "campus/v1/school-tls/gw-secure/events", (_, payload) => received.Enqueue(System.Text.Encoding.UTF8.GetString(payload)), _logs.CreateLogger("watcher"));
 
         await using var gateway = Gateway(new MqttSecurity("gw-secure", "s3cret-Pa55", UseTls: true, Path.Combine(_pki, "ca.crt")), out var spool);
         gateway.Start();
@@ -76,7 +76,7 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
     public async Task A_wrong_password_or_an_untrusted_broker_certificate_is_refused_and_the_message_stays_spooled(string user, string password, string ca)
     {
         var received = new ConcurrentQueue<string>();
-        await using var watcher = await WatchAsync(received);
+        await using var watcher = await DurableSubscriber.StartAsync("127.0.0.1", _broker.Port, "campus/v1/school-tls/gw-secure/events", (_, payload) => received.Enqueue(System.Text.Encoding.UTF8.GetString(payload)), _logs.CreateLogger("watcher"));
 
         await using var gateway = Gateway(new MqttSecurity(user, password, UseTls: true, Path.Combine(_pki, ca)), out var spool);
         gateway.Start();
@@ -95,21 +95,6 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
         _spools.Add(directory);
         spool = DurableSpool.Open(new SpoolOptions(directory), _logs.CreateLogger("spool"));
         return new SpooledGatewayPublisher(new MqttEndpoint("localhost", _tlsPort), new GatewayIdentity("school-tls", "gw-secure", "test"), spool, TimeProvider.System, _logs.CreateLogger("gateway"), security);
-    }
-
-    private async Task<ResilientMqttClient> WatchAsync(ConcurrentQueue<string> received)
-    {
-        var options = new MqttClientSettings(new MqttEndpoint("127.0.0.1", _broker.Port), "watch-" + Guid.NewGuid().ToString("N")[..8]).ForSubscriber("watcher");
-        MqttTopicFilter[] filters = [new MqttTopicFilterBuilder().WithTopic("campus/v1/school-tls/gw-secure/events").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()];
-        var client = new ResilientMqttClient(options, filters, e =>
-        {
-            received.Enqueue(System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
-            return Task.CompletedTask;
-        }, TimeProvider.System, _logs.CreateLogger("watcher"));
-        client.Start();
-        using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
-        await client.WaitConnectedAsync(cts.Token);
-        return client;
     }
 
     private async Task RunAsync(string program, params string[] args)

@@ -49,7 +49,7 @@ public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixtu
         var payloads = new ConcurrentDictionary<long, ConcurrentBag<string>>();
         var drainedAfterTicks = long.MaxValue;
         var drained = false;
-        await using var subscriber = await SubscribeAsync($"campus/v1/school-k9/{gatewayId}/+", payload =>
+        await using var subscriber = await DurableSubscriber.StartAsync(mosquitto.Host, mosquitto.Port, $"campus/v1/school-k9/{gatewayId}/+", (_, payload) =>
         {
             using var doc = JsonDocument.Parse(payload);
             if (doc.RootElement.TryGetProperty("seq", out var seq))
@@ -63,7 +63,7 @@ public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixtu
                 // broker forwards them to this subscriber before this later status message.
                 Volatile.Write(ref drained, true);
             }
-        });
+        }, _logs.CreateLogger("subscriber"));
 
         StartGateway(config);
         using var writing = new CancellationTokenSource();
@@ -133,7 +133,7 @@ public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixtu
             """);
         var temperatures = new ConcurrentQueue<double>();
         var readErrors = 0L;
-        await using var subscriber = await SubscribeAsync($"campus/v1/school-w1/{gatewayId}/+", payload =>
+        await using var subscriber = await DurableSubscriber.StartAsync(mosquitto.Host, mosquitto.Port, $"campus/v1/school-w1/{gatewayId}/+", (_, payload) =>
         {
             using var doc = JsonDocument.Parse(payload);
             if (doc.RootElement.TryGetProperty("readings", out var readings))
@@ -150,7 +150,7 @@ public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixtu
             {
                 Interlocked.Exchange(ref readErrors, count.GetInt64());
             }
-        });
+        }, _logs.CreateLogger("subscriber"));
 
         StartGateway(config);
         await Eventually.True(() => temperatures.Contains(4.25), "the fridge's 4.25 °C published", TimeSpan.FromSeconds(30));
@@ -188,20 +188,5 @@ public sealed class GatewayProcessTests(MosquittoBroker mosquitto) : IClassFixtu
 
         _gateway?.Dispose();
         _gateway = null;
-    }
-
-    private async Task<ResilientMqttClient> SubscribeAsync(string topic, Action<byte[]> onPayload)
-    {
-        var options = new MqttClientSettings(new MqttEndpoint(mosquitto.Host, mosquitto.Port), "k9-" + Guid.NewGuid().ToString("N")[..8]).ForSubscriber("subscriber");
-        MqttTopicFilter[] filters = [new MqttTopicFilterBuilder().WithTopic(topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()];
-        var client = new ResilientMqttClient(options, filters, e =>
-        {
-            onPayload(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            return Task.CompletedTask;
-        }, TimeProvider.System, _logs.CreateLogger("subscriber"));
-        client.Start();
-        using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
-        await client.WaitConnectedAsync(cts.Token);
-        return client;
     }
 }

@@ -32,7 +32,7 @@ public sealed class SpooledGatewayPublisherTests : IAsyncLifetime
     {
         var seen = new ConcurrentDictionary<long, int>();
         long readings = 0;
-        await using var subscriber = await SubscribeAsync(payload =>
+        await using var subscriber = await DurableSubscriber.StartAsync("127.0.0.1", _broker.Port, "campus/v1/school-07/gw-1/telemetry", (_, payload) =>
         {
             using var doc = JsonDocument.Parse(payload);
             var seq = doc.RootElement.GetProperty("seq").GetInt64();
@@ -40,7 +40,7 @@ public sealed class SpooledGatewayPublisherTests : IAsyncLifetime
             {
                 Interlocked.Add(ref readings, doc.RootElement.GetProperty("readings").GetArrayLength());
             }
-        });
+        }, _logs.CreateLogger("subscriber"));
 
         using var spool = DurableSpool.Open(new SpoolOptions(_spoolDirectory), _logs.CreateLogger("spool"));
         await using var gateway = new SpooledGatewayPublisher(new MqttEndpoint("127.0.0.1", _broker.Port), _identity, spool, TimeProvider.System, _logs.CreateLogger("gateway"));
@@ -73,8 +73,11 @@ public sealed class SpooledGatewayPublisherTests : IAsyncLifetime
     {
         // The subscriber's persistent session exists before the outage, so the broker queues for it whatever arrives first.
         var order = new ConcurrentQueue<(string Topic, long Seq)>();
-        await using var subscriber = await SubscribeAsync(
-            payload =>
+        await using var subscriber = await DurableSubscriber.StartAsync(
+            "127.0.0.1",
+            _broker.Port,
+            "campus/v1/school-07/gw-1/+",
+            (topic, payload) =>
             {
                 using var doc = JsonDocument.Parse(payload);
                 if (doc.RootElement.TryGetProperty("seq", out var seq))
@@ -82,7 +85,7 @@ public sealed class SpooledGatewayPublisherTests : IAsyncLifetime
                     order.Enqueue((doc.RootElement.TryGetProperty("events", out _) ? "events" : "telemetry", seq.GetInt64()));
                 }
             },
-            "campus/v1/school-07/gw-1/+");
+            _logs.CreateLogger("subscriber"));
         using var spool = DurableSpool.Open(new SpoolOptions(_spoolDirectory), _logs.CreateLogger("spool"));
         await _broker.StopOwnAsync(graceful: true);
         await using var gateway = new SpooledGatewayPublisher(new MqttEndpoint("127.0.0.1", _broker.Port), _identity, spool, TimeProvider.System, _logs.CreateLogger("gateway"));
@@ -98,20 +101,5 @@ public sealed class SpooledGatewayPublisherTests : IAsyncLifetime
 
         await Eventually.True(() => order.Count >= 301, "the backlog and the fire event delivered", TimeSpan.FromSeconds(60));
         Assert.Equal(("events", fire), order.First());
-    }
-
-    private async Task<ResilientMqttClient> SubscribeAsync(Action<byte[]> onPayload, string topic = "campus/v1/school-07/gw-1/telemetry")
-    {
-        var options = new MqttClientSettings(new MqttEndpoint("127.0.0.1", _broker.Port), "test-" + Guid.NewGuid().ToString("N")[..8]).ForSubscriber("subscriber");
-        MqttTopicFilter[] filters = [new MqttTopicFilterBuilder().WithTopic(topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()];
-        var client = new ResilientMqttClient(options, filters, e =>
-        {
-            onPayload(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            return Task.CompletedTask;
-        }, TimeProvider.System, _logs.CreateLogger("subscriber"));
-        client.Start();
-        using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
-        await client.WaitConnectedAsync(cts.Token);
-        return client;
     }
 }
