@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Campus.IoT.Telemetry.Mqtt;
 using Campus.IoT.Tests.Common;
-using MQTTnet;
-using MQTTnet.Packets;
-using MQTTnet.Protocol;
 
 namespace Campus.IoT.Cli.Tests;
 

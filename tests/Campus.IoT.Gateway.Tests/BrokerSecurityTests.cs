@@ -4,9 +4,6 @@ using Campus.IoT.Gateway.Spool;
 using Campus.IoT.Telemetry;
 using Campus.IoT.Telemetry.Mqtt;
 using Campus.IoT.Tests.Common;
-using MQTTnet;
-using MQTTnet.Packets;
-using MQTTnet.Protocol;
 
 namespace Campus.IoT.Gateway.Tests;
 

@@ -2,11 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Campus.IoT.Telemetry.Mqtt;
 using Campus.IoT.Tests.Common;
-using MQTTnet;
-using MQTTnet.Packets;
-using MQTTnet.Protocol;
 
 namespace Campus.IoT.Gateway.Tests;
 
