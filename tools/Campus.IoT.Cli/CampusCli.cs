@@ -5,7 +5,7 @@ internal static class CampusCli
 {
     public const string Usage = """
         usage:
-          campus panel parse --format notifier|est|gst|contact-id|sia-dc09 [--hex] [--device ID] < capture
+          campus panel parse --format notifier|est|gst|contact-id|sia-dc09|gbt26875 [--hex] [--device ID] < capture
           campus simulate --broker mqtt://HOST:PORT --sites N --devices M --rate HZ --duration S [--seed K]
         """;
 

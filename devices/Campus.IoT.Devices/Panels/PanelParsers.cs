@@ -1,4 +1,5 @@
 using Campus.IoT.Devices.Panels.ContactId;
+using Campus.IoT.Devices.Panels.Gbt26875;
 using Campus.IoT.Devices.Panels.Printer;
 using Campus.IoT.Devices.Panels.SiaDc09;
 
@@ -14,6 +15,7 @@ public static class PanelParsers
         ["gst"] = c => new GstPrinterParser(c),
         ["contact-id"] = c => new ContactIdParser(c),
         ["sia-dc09"] = c => new SiaDc09Parser(c),
+        ["gbt26875"] = c => new Gbt26875Parser(c),
     };
 
     public static IReadOnlySet<string> Formats { get; } = new SortedSet<string>(Factories.Keys, StringComparer.Ordinal);
