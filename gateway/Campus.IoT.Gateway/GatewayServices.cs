@@ -14,6 +14,8 @@ public static class GatewayServices
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        // The board's GPIO (a Raspberry Pi); tests put a simulated driver here.
+        services.TryAddSingleton<Func<System.Device.Gpio.GpioController>>(_ => () => new System.Device.Gpio.GpioController());
         services.AddHostedService<GatewayWorker>();
         return services;
     }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Device.Gpio;
 using System.Globalization;
 using System.IO.Ports;
 using Campus.IoT.Devices.Panels;
@@ -31,8 +31,11 @@ public sealed partial class GatewayWorker : BackgroundService
     private readonly Dictionary<string, long> _readErrors = new(StringComparer.Ordinal);
     private long _clockHeld;
 
-    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, TimeProvider time, ILoggerFactory loggers)
+    private readonly Func<GpioController> _gpio;
+
+    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, Func<GpioController> gpio, TimeProvider time, ILoggerFactory loggers)
     {
+        _gpio = gpio;
         _options = options.Value;
         // Sensors from the configuration, plus any a host registers itself.
         _sensors = [.. _options.Devices.Where(d => d.Kind == "ds18b20")
@@ -80,6 +83,16 @@ public sealed partial class GatewayWorker : BackgroundService
         }
 
         var pollers = _sensors.Select(s => Task.Run(() => PollAsync(s, publisher, stoppingToken), CancellationToken.None)).ToList();
+        var smokeDevices = _options.Devices.Where(d => d.Kind == "gpio-smoke").ToList();
+        using var gpio = smokeDevices.Count > 0 ? _gpio() : null;
+        var smokeInputs = smokeDevices
+            .Select(d => new GpioSmokeInput(d.Id, d.Pin!.Value, d.ActiveLow, TimeSpan.FromMilliseconds(d.DebounceMilliseconds), _time, gpio!))
+            .ToList();
+        if (smokeInputs.Count > 0)
+        {
+            pollers.Add(Task.Run(() => WatchSmokeAsync(smokeInputs, publisher, stoppingToken), CancellationToken.None));
+        }
+
         try
         {
             using var healthTimer = new PeriodicTimer(TimeSpan.FromSeconds(_options.HealthIntervalSeconds), _time);
@@ -120,6 +133,7 @@ public sealed partial class GatewayWorker : BackgroundService
         finally
         {
             await Task.WhenAll(pollers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            smokeInputs.ForEach(i => i.Dispose());
             foreach (var (_, reader) in readers)
             {
                 await reader.DisposeAsync();
@@ -172,6 +186,40 @@ public sealed partial class GatewayWorker : BackgroundService
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Samples every smoke contact every 20 ms; a debounced change goes to the spool's events lane at once.</summary>
+    private async Task WatchSmokeAsync(List<GpioSmokeInput> inputs, SpooledGatewayPublisher publisher, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20), _time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var events = new List<DeviceEvent>();
+            foreach (var input in inputs)
+            {
+                try
+                {
+                    if (input.Poll() is { } e)
+                    {
+                        events.Add(FlagIfClockUnset(e));
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    lock (_readErrors)
+                    {
+                        _readErrors[input.Device] = _readErrors.GetValueOrDefault(input.Device) + 1;
+                    }
+
+                    LogReadFault(_logger, input.Device, ex.Message);
+                }
+            }
+
+            if (events.Count > 0)
+            {
+                await publisher.EnqueueEventsAsync(events, stoppingToken);
+            }
+        }
     }
 
     /// <summary>A fire event is never held back: with an unset clock it goes out flagged so the server uses its own time.</summary>
