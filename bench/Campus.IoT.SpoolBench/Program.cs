@@ -25,7 +25,7 @@ var messages = int.Parse(ArgValue("--messages") ?? "4000", System.Globalization.
 var directory = Directory.CreateTempSubdirectory("campus-spoolbench-").FullName;
 try
 {
-    Console.WriteLine($"# spool harness, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}, temp dir on {DriveOf(directory)}");
+    Console.WriteLine($"# spool harness, {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd}, temp dir on {DriveOf(directory)}");
     var payload = Telemetry(50, 1);
     Console.WriteLine($"message: 50 readings, {payload.Length} bytes");
 
@@ -85,7 +85,7 @@ string? ArgValue(string name)
 
 static byte[] Telemetry(int readings, long seq)
 {
-    var now = DateTimeOffset.UtcNow;
+    var now = TimeProvider.System.GetUtcNow();
     var message = new TelemetryMessage(seq, now, Enumerable.Range(0, readings).Select(i => new Reading($"sensor-{i:D3}", Metrics.Temperature, 20 + (i % 7 * 0.25), now)).ToList());
     return JsonSerializer.SerializeToUtf8Bytes(message, TelemetryJsonContext.Default.TelemetryMessage);
 }
