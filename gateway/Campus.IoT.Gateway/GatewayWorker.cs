@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using System.Device.I2c;
 using System.Globalization;
 using System.IO.Ports;
 using Campus.IoT.Devices.Panels;
@@ -32,10 +33,12 @@ public sealed partial class GatewayWorker : BackgroundService
     private long _clockHeld;
 
     private readonly Func<GpioController> _gpio;
+    private readonly Func<int, int, I2cDevice> _i2c;
 
-    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, Func<GpioController> gpio, TimeProvider time, ILoggerFactory loggers)
+    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, Func<GpioController> gpio, Func<int, int, I2cDevice> i2c, TimeProvider time, ILoggerFactory loggers)
     {
         _gpio = gpio;
+        _i2c = i2c;
         _options = options.Value;
         // Sensors from the configuration, plus any a host registers itself.
         _sensors = [.. _options.Devices.Where(d => d.Kind == "ds18b20")
@@ -82,7 +85,11 @@ public sealed partial class GatewayWorker : BackgroundService
             readers.Add((device.Id, reader));
         }
 
-        var pollers = _sensors.Select(s => Task.Run(() => PollAsync(s, publisher, stoppingToken), CancellationToken.None)).ToList();
+        // I2C sensors open their bus here, not in the constructor: a missing bus is the worker's failure, logged by the host.
+        var i2cSensors = _options.Devices.Where(d => d.Kind == "sht3x")
+            .Select(d => new Sht3xSource(d.Id, new Sht3xSensor(_i2c(d.I2cBus, d.I2cAddress!.Value)), TimeSpan.FromSeconds(d.PollSeconds)))
+            .ToList();
+        var pollers = _sensors.Concat(i2cSensors).Select(s => Task.Run(() => PollAsync(s, publisher, stoppingToken), CancellationToken.None)).ToList();
         var smokeDevices = _options.Devices.Where(d => d.Kind == "gpio-smoke").ToList();
         using var gpio = smokeDevices.Count > 0 ? _gpio() : null;
         var smokeInputs = smokeDevices
@@ -134,6 +141,7 @@ public sealed partial class GatewayWorker : BackgroundService
         {
             await Task.WhenAll(pollers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             smokeInputs.ForEach(i => i.Dispose());
+            i2cSensors.ForEach(s => s.Dispose());
             foreach (var (_, reader) in readers)
             {
                 await reader.DisposeAsync();

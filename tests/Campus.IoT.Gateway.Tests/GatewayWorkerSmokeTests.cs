@@ -16,7 +16,7 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
     private readonly CapturedLogs _logs = new();
 
     [Fact]
-    public async Task A_smoke_contact_closing_and_opening_is_published_as_one_alarm_and_one_clear()
+    public async Task A_smoke_contact_is_published_as_one_alarm_and_one_clear_and_an_sht3x_as_readings()
     {
         var driver = new SimulatedGpioDriver();
         var gatewayId = "gw-s" + Guid.NewGuid().ToString("N")[..6];
@@ -31,16 +31,33 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
             ["Gateway:Devices:0:Kind"] = "gpio-smoke",
             ["Gateway:Devices:0:Pin"] = "17",
             ["Gateway:Devices:0:DebounceMilliseconds"] = "100",
+            ["Gateway:Devices:1:Id"] = "canteen-store-env",
+            ["Gateway:Devices:1:Kind"] = "sht3x",
+            ["Gateway:Devices:1:I2cAddress"] = "68",
+            ["Gateway:Devices:1:PollSeconds"] = "1",
         });
+        var sht3x = new SimulatedSht3x { Celsius = 3.5, Humidity = 82 };
         builder.Services.AddCampusGateway(builder.Configuration);
         builder.Services.AddSingleton<Func<GpioController>>(() => new GpioController(driver));
+        builder.Services.AddSingleton<Func<int, int, System.Device.I2c.I2cDevice>>((bus, address) => bus == 1 && address == 0x44 ? sht3x : throw new IOException("no such device"));
         var events = new ConcurrentQueue<(string Type, string State)>();
-        await using var witness = await DurableSubscriber.StartAsync(mosquitto.Host, mosquitto.Port, $"campus/v1/school-smoke/{gatewayId}/events", (_, payload) =>
+        var readings = new ConcurrentQueue<(string Metric, double Value)>();
+        await using var witness = await DurableSubscriber.StartAsync(mosquitto.Host, mosquitto.Port, $"campus/v1/school-smoke/{gatewayId}/+", (_, payload) =>
         {
             using var doc = JsonDocument.Parse(payload);
-            foreach (var e in doc.RootElement.GetProperty("events").EnumerateArray())
+            if (doc.RootElement.TryGetProperty("events", out var list))
             {
-                events.Enqueue((e.GetProperty("type").GetString()!, e.GetProperty("state").GetString()!));
+                foreach (var e in list.EnumerateArray())
+                {
+                    events.Enqueue((e.GetProperty("type").GetString()!, e.GetProperty("state").GetString()!));
+                }
+            }
+            else if (doc.RootElement.TryGetProperty("readings", out var rs))
+            {
+                foreach (var r in rs.EnumerateArray())
+                {
+                    readings.Enqueue((r.GetProperty("metric").GetString()!, r.GetProperty("value").GetDouble()));
+                }
             }
         }, _logs.CreateLogger("witness"));
 
@@ -53,6 +70,13 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
             driver.SetInput(17, PinValue.High);
             await Eventually.True(() => events.Contains(("smoke", "cleared")), "the contact opening again");
             Assert.Equal([("smoke", "active"), ("smoke", "cleared")], events.ToArray());
+
+            await Eventually.True(() => readings.Contains(("temperature", 3.5)) && readings.Contains(("humidity", 82.0)), "the SHT3x's temperature and humidity");
+            sht3x.CorruptCrc = true;
+            var before = readings.Count;
+            var measured = sht3x.Measurements;
+            await Eventually.True(() => sht3x.Measurements >= measured + 2, "two more measurements with a bad CRC");
+            Assert.InRange(readings.Count, before, before + 2); // at most the one in flight: a bad CRC publishes nothing
         }
         finally
         {
