@@ -16,6 +16,7 @@ public static class GatewayServices
         services.TryAddSingleton(TimeProvider.System);
         // The board's GPIO (a Raspberry Pi); tests put a simulated driver here.
         services.TryAddSingleton<Func<System.Device.Gpio.GpioController>>(_ => () => new System.Device.Gpio.GpioController());
+        services.TryAddSingleton<Func<int, int, System.Device.Spi.SpiDevice>>(_ => (bus, chipSelect) => System.Device.Spi.SpiDevice.Create(new System.Device.Spi.SpiConnectionSettings(bus, chipSelect) { ClockFrequency = 1_000_000 }));
         services.TryAddSingleton<Func<int, int, System.Device.I2c.I2cDevice>>(_ => (bus, address) => System.Device.I2c.I2cDevice.Create(new System.Device.I2c.I2cConnectionSettings(bus, address)));
         services.AddHostedService<GatewayWorker>();
         return services;

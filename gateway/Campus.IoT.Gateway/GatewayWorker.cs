@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Device.I2c;
+using System.Device.Spi;
 using System.Globalization;
 using System.IO.Ports;
 using Campus.IoT.Devices.Panels;
@@ -34,11 +35,13 @@ public sealed partial class GatewayWorker : BackgroundService
 
     private readonly Func<GpioController> _gpio;
     private readonly Func<int, int, I2cDevice> _i2c;
+    private readonly Func<int, int, SpiDevice> _spi;
 
-    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, Func<GpioController> gpio, Func<int, int, I2cDevice> i2c, TimeProvider time, ILoggerFactory loggers)
+    public GatewayWorker(IOptions<GatewayOptions> options, IEnumerable<ISensorSource> sensors, Func<GpioController> gpio, Func<int, int, I2cDevice> i2c, Func<int, int, SpiDevice> spi, TimeProvider time, ILoggerFactory loggers)
     {
         _gpio = gpio;
         _i2c = i2c;
+        _spi = spi;
         _options = options.Value;
         // Sensors from the configuration, plus any a host registers itself.
         _sensors = [.. _options.Devices.Where(d => d.Kind == "ds18b20")
@@ -86,10 +89,12 @@ public sealed partial class GatewayWorker : BackgroundService
         }
 
         // I2C sensors open their bus here, not in the constructor: a missing bus is the worker's failure, logged by the host.
-        var i2cSensors = _options.Devices.Where(d => d.Kind == "sht3x")
-            .Select(d => new Sht3xSource(d.Id, new Sht3xSensor(_i2c(d.I2cBus, d.I2cAddress!.Value)), TimeSpan.FromSeconds(d.PollSeconds)))
+        var busSensors = _options.Devices.Where(d => d.Kind == "sht3x")
+            .Select(d => (ISensorSource)new Sht3xSource(d.Id, new Sht3xSensor(_i2c(d.I2cBus, d.I2cAddress!.Value)), TimeSpan.FromSeconds(d.PollSeconds)))
+            .Concat(_options.Devices.Where(d => d.Kind == "mq2")
+                .Select(d => new Mq2Source(d.Id, new Mq2Sensor(_spi(d.SpiBus, d.SpiChipSelect), d.Channel!.Value, new Mq2Calibration { CleanAirOhms = d.Mq2CleanAirOhms }), TimeSpan.FromSeconds(d.PollSeconds))))
             .ToList();
-        var pollers = _sensors.Concat(i2cSensors).Select(s => Task.Run(() => PollAsync(s, publisher, stoppingToken), CancellationToken.None)).ToList();
+        var pollers = _sensors.Concat(busSensors).Select(s => Task.Run(() => PollAsync(s, publisher, stoppingToken), CancellationToken.None)).ToList();
         var smokeDevices = _options.Devices.Where(d => d.Kind == "gpio-smoke").ToList();
         using var gpio = smokeDevices.Count > 0 ? _gpio() : null;
         var smokeInputs = smokeDevices
@@ -141,7 +146,7 @@ public sealed partial class GatewayWorker : BackgroundService
         {
             await Task.WhenAll(pollers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             smokeInputs.ForEach(i => i.Dispose());
-            i2cSensors.ForEach(s => s.Dispose());
+            busSensors.OfType<IDisposable>().ToList().ForEach(s => s.Dispose());
             foreach (var (_, reader) in readers)
             {
                 await reader.DisposeAsync();

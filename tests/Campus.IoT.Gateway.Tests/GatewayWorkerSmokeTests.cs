@@ -16,7 +16,7 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
     private readonly CapturedLogs _logs = new();
 
     [Fact]
-    public async Task A_smoke_contact_is_published_as_one_alarm_and_one_clear_and_an_sht3x_as_readings()
+    public async Task A_smoke_contact_is_published_as_one_alarm_and_one_clear_and_sht3x_and_mq2_as_readings()
     {
         var driver = new SimulatedGpioDriver();
         var gatewayId = "gw-s" + Guid.NewGuid().ToString("N")[..6];
@@ -35,10 +35,17 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
             ["Gateway:Devices:1:Kind"] = "sht3x",
             ["Gateway:Devices:1:I2cAddress"] = "68",
             ["Gateway:Devices:1:PollSeconds"] = "1",
+            ["Gateway:Devices:2:Id"] = "kitchen-gas",
+            ["Gateway:Devices:2:Kind"] = "mq2",
+            ["Gateway:Devices:2:Channel"] = "2",
+            ["Gateway:Devices:2:PollSeconds"] = "1",
         });
+        var adc = new SimulatedMcp3008();
+        adc.Set(2, 400);
         var sht3x = new SimulatedSht3x { Celsius = 3.5, Humidity = 82 };
         builder.Services.AddCampusGateway(builder.Configuration);
         builder.Services.AddSingleton<Func<GpioController>>(() => new GpioController(driver));
+        builder.Services.AddSingleton<Func<int, int, System.Device.Spi.SpiDevice>>((bus, chipSelect) => bus == 0 && chipSelect == 0 ? adc : throw new IOException("no such device"));
         builder.Services.AddSingleton<Func<int, int, System.Device.I2c.I2cDevice>>((bus, address) => bus == 1 && address == 0x44 ? sht3x : throw new IOException("no such device"));
         var events = new ConcurrentQueue<(string Type, string State)>();
         var readings = new ConcurrentQueue<(string Metric, double Value)>();
@@ -72,6 +79,7 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
             Assert.Equal([("smoke", "active"), ("smoke", "cleared")], events.ToArray());
 
             await Eventually.True(() => readings.Contains(("temperature", 3.5)) && readings.Contains(("humidity", 82.0)), "the SHT3x's temperature and humidity");
+            await Eventually.True(() => readings.Any(r => r.Metric == "gas" && r.Value > 0), "the MQ-2's gas reading");
             sht3x.CorruptCrc = true;
             var before = readings.Count;
             var measured = sht3x.Measurements;

@@ -31,6 +31,9 @@ public sealed class DeviceOptions
     /// <summary>MCP3008 channel 0-7 for an MQ-2.</summary>
     public int? Channel { get; set; }
 
+    /// <summary>The MQ-2's resistance in clean air (R0), from its calibration after burn-in.</summary>
+    public double Mq2CleanAirOhms { get; set; } = 9_800;
+
     /// <summary>BCM pin of a smoke detector's dry contact.</summary>
     public int? Pin { get; set; }
 

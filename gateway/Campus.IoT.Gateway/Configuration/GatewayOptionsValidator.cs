@@ -12,7 +12,7 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "ds18b20", "bme280", "sht3x", "gpio-smoke", "mq2", "panel" };
 
     /// <summary>The kinds this build can read. The sensor drivers are the devices issue's next part.</summary>
-    public static readonly IReadOnlySet<string> Readable = new HashSet<string>(StringComparer.Ordinal) { "panel", "ds18b20", "gpio-smoke", "sht3x" };
+    public static readonly IReadOnlySet<string> Readable = new HashSet<string>(StringComparer.Ordinal) { "panel", "ds18b20", "gpio-smoke", "sht3x", "mq2" };
 
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {

@@ -29,7 +29,6 @@ public sealed class GatewayOptionsValidatorTests
 
     [Theory]
     [InlineData("bme280")]
-    [InlineData("mq2")]
     public void A_sensor_kind_without_a_driver_in_this_build_is_refused_not_silently_ignored(string kind)
     {
         var options = new GatewayOptions
