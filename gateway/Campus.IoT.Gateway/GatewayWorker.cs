@@ -91,6 +91,8 @@ public sealed partial class GatewayWorker : BackgroundService
         // I2C sensors open their bus here, not in the constructor: a missing bus is the worker's failure, logged by the host.
         var busSensors = _options.Devices.Where(d => d.Kind == "sht3x")
             .Select(d => (ISensorSource)new Sht3xSource(d.Id, new Sht3xSensor(_i2c(d.I2cBus, d.I2cAddress!.Value)), TimeSpan.FromSeconds(d.PollSeconds)))
+            .Concat(_options.Devices.Where(d => d.Kind == "bme280")
+                .Select(d => new Bme280Source(d.Id, new Bme280Sensor(_i2c(d.I2cBus, d.I2cAddress!.Value)), TimeSpan.FromSeconds(d.PollSeconds))))
             .Concat(_options.Devices.Where(d => d.Kind == "mq2")
                 .Select(d => new Mq2Source(d.Id, new Mq2Sensor(_spi(d.SpiBus, d.SpiChipSelect), d.Channel!.Value, new Mq2Calibration { CleanAirOhms = d.Mq2CleanAirOhms }), TimeSpan.FromSeconds(d.PollSeconds))))
             .ToList();

@@ -16,7 +16,7 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
     private readonly CapturedLogs _logs = new();
 
     [Fact]
-    public async Task A_smoke_contact_is_published_as_one_alarm_and_one_clear_and_sht3x_and_mq2_as_readings()
+    public async Task A_smoke_contact_is_published_as_one_alarm_and_one_clear_and_sht3x_mq2_and_bme280_as_readings()
     {
         var driver = new SimulatedGpioDriver();
         var gatewayId = "gw-s" + Guid.NewGuid().ToString("N")[..6];
@@ -39,16 +39,30 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
             ["Gateway:Devices:2:Kind"] = "mq2",
             ["Gateway:Devices:2:Channel"] = "2",
             ["Gateway:Devices:2:PollSeconds"] = "1",
+            ["Gateway:Devices:3:Id"] = "chem-store-env",
+            ["Gateway:Devices:3:Kind"] = "bme280",
+            ["Gateway:Devices:3:I2cAddress"] = "118",
+            ["Gateway:Devices:3:PollSeconds"] = "1",
         });
+        var bme280 = new SimulatedBme280();
+        bme280.SetTemperatureCalibration(27504, 26435, -1000);
+        bme280.SetHumidityCalibration(75, 362, 0, 313, 50, 30);
+        bme280.SetRaw(519888, 28000);
         var adc = new SimulatedMcp3008();
         adc.Set(2, 400);
         var sht3x = new SimulatedSht3x { Celsius = 3.5, Humidity = 82 };
         builder.Services.AddCampusGateway(builder.Configuration);
         builder.Services.AddSingleton<Func<GpioController>>(() => new GpioController(driver));
         builder.Services.AddSingleton<Func<int, int, System.Device.Spi.SpiDevice>>((bus, chipSelect) => bus == 0 && chipSelect == 0 ? adc : throw new IOException("no such device"));
-        builder.Services.AddSingleton<Func<int, int, System.Device.I2c.I2cDevice>>((bus, address) => bus == 1 && address == 0x44 ? sht3x : throw new IOException("no such device"));
+        builder.Services.AddSingleton<Func<int, int, System.Device.I2c.I2cDevice>>((bus, address) => (bus, address) switch
+        {
+            (1, 0x44) => sht3x,
+            (1, 0x76) => bme280,
+            _ => throw new IOException("no such device"),
+        });
         var events = new ConcurrentQueue<(string Type, string State)>();
         var readings = new ConcurrentQueue<(string Metric, double Value)>();
+        var sht3xReadings = new ConcurrentQueue<double>();
         await using var witness = await DurableSubscriber.StartAsync(mosquitto.Host, mosquitto.Port, $"campus/v1/school-smoke/{gatewayId}/+", (_, payload) =>
         {
             using var doc = JsonDocument.Parse(payload);
@@ -64,6 +78,10 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
                 foreach (var r in rs.EnumerateArray())
                 {
                     readings.Enqueue((r.GetProperty("metric").GetString()!, r.GetProperty("value").GetDouble()));
+                    if (r.GetProperty("device").GetString() == "canteen-store-env" && r.GetProperty("metric").GetString() == "temperature")
+                    {
+                        sht3xReadings.Enqueue(r.GetProperty("value").GetDouble());
+                    }
                 }
             }
         }, _logs.CreateLogger("witness"));
@@ -80,11 +98,16 @@ public sealed class GatewayWorkerSmokeTests(MosquittoBroker mosquitto) : IClassF
 
             await Eventually.True(() => readings.Contains(("temperature", 3.5)) && readings.Contains(("humidity", 82.0)), "the SHT3x's temperature and humidity");
             await Eventually.True(() => readings.Any(r => r.Metric == "gas" && r.Value > 0), "the MQ-2's gas reading");
+            await Eventually.True(() => readings.Contains(("temperature", 25.08)), "the BME280's compensated temperature");
+            // The sensor now reads 9.9 °C but every answer fails its CRC: that value must never be published.
+            sht3x.Celsius = 9.9;
             sht3x.CorruptCrc = true;
-            var before = readings.Count;
             var measured = sht3x.Measurements;
             await Eventually.True(() => sht3x.Measurements >= measured + 2, "two more measurements with a bad CRC");
-            Assert.InRange(readings.Count, before, before + 2); // at most the one in flight: a bad CRC publishes nothing
+            sht3x.CorruptCrc = false;
+            await Eventually.True(() => sht3xReadings.Contains(9.9), "9.9 °C once the CRC is good again");
+            var values = sht3xReadings.ToArray();
+            Assert.All(values.TakeWhile(v => v != 9.9), v => Assert.Equal(3.5, v));
         }
         finally
         {

@@ -12,6 +12,12 @@ namespace Campus.IoT.Devices.Sensors;
 /// </summary>
 public sealed class Mq2Sensor(SpiDevice device, int channel, Mq2Calibration calibration, bool shouldDispose = true) : IDisposable
 {
+    /// <summary>Over the board's SPI bus (a Raspberry Pi: SPI0, chip select 0), at 1 MHz (the MCP3008 allows 1.35 MHz at 2.7 V).</summary>
+    public Mq2Sensor(int busId, int chipSelect, int channel, Mq2Calibration calibration)
+        : this(SpiDevice.Create(new SpiConnectionSettings(busId, chipSelect) { ClockFrequency = 1_000_000 }), channel, calibration)
+    {
+    }
+
     public bool TryRead(out double ppm, out SensorFault? fault)
     {
         ppm = double.NaN;

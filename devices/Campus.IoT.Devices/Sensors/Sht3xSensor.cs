@@ -11,6 +11,12 @@ namespace Campus.IoT.Devices.Sensors;
 /// </summary>
 public sealed class Sht3xSensor(I2cDevice device, bool shouldDispose = true) : IDisposable
 {
+    /// <summary>Over the board's I2C bus (a Raspberry Pi: bus 1).</summary>
+    public Sht3xSensor(int busId, int address = DefaultAddress)
+        : this(I2cDevice.Create(new I2cConnectionSettings(busId, address)))
+    {
+    }
+
     public const byte DefaultAddress = 0x44;
     private static readonly byte[] MeasureHighRepeatabilityClockStretching = [0x2C, 0x06];
 

@@ -11,9 +11,6 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 {
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "ds18b20", "bme280", "sht3x", "gpio-smoke", "mq2", "panel" };
 
-    /// <summary>The kinds this build can read. The sensor drivers are the devices issue's next part.</summary>
-    public static readonly IReadOnlySet<string> Readable = new HashSet<string>(StringComparer.Ordinal) { "panel", "ds18b20", "gpio-smoke", "sht3x", "mq2" };
-
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var errors = new List<string>();
@@ -75,12 +72,6 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 errors.Add($"{where}: Kind '{d.Kind}' is not one of {string.Join(", ", Kinds)}");
                 continue;
-            }
-
-            if (!Readable.Contains(d.Kind))
-            {
-                // Refused rather than silently never read: a configured sensor that nobody reads is a monitoring gap.
-                errors.Add($"{where}: Kind '{d.Kind}' has no driver in this build yet (readable now: {string.Join(", ", Readable)})");
             }
 
             if (d.Kind != "panel" && d.Kind != "gpio-smoke" && d.PollSeconds is < 1 or > 3600)
