@@ -41,6 +41,7 @@ internal static class Extensions
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestQueue>();
         services.AddSingleton<RecentRejects>();
+        services.AddSingleton<SeqTracker>();
         services.AddSingleton(sp => new SqliteReadingStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("readings.db")));
         services.AddSingleton<IReadingObserver, HubReadingObserver>();
         services.AddHostedService<IngestWriter>();

@@ -20,6 +20,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
     private readonly PayloadDecoder _decoder;
     private readonly IngestMetrics _metrics;
     private readonly RecentRejects _rejects;
+    private readonly SeqTracker _seq;
     private readonly TimeProvider _time;
     private readonly ILogger<IngestConsumer> _logger;
     private readonly ResilientMqttClient _client;
@@ -30,6 +31,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
         PayloadDecoder decoder,
         IngestMetrics metrics,
         RecentRejects rejects,
+        SeqTracker seq,
         TimeProvider time,
         ILogger<IngestConsumer> logger)
     {
@@ -37,6 +39,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
         _decoder = decoder;
         _metrics = metrics;
         _rejects = rejects;
+        _seq = seq;
         _time = time;
         _logger = logger;
         MqttTopicFilter[] filters =
@@ -82,6 +85,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
             RecordRejections(message.Topic, "reading", result.Reason, result.Detail, result.ItemRejections, message.Payload);
             if (result.Value is { } telemetry)
             {
+                TrackSeq(topic, telemetry.Seq);
                 await _queue.EnqueueAsync(new IngestBatch(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, []), CancellationToken.None);
             }
         }
@@ -92,8 +96,18 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
             RecordRejections(message.Topic, "event", result.Reason, result.Detail, result.ItemRejections, message.Payload);
             if (result.Value is { } events)
             {
+                TrackSeq(topic, events.Seq);
                 await _queue.EnqueueAsync(new IngestBatch(topic.Site, topic.Gateway, events.Seq, [], events.Events), CancellationToken.None);
             }
+        }
+    }
+
+    private void TrackSeq(Topic topic, long seq)
+    {
+        var outcome = _seq.Observe(topic.Site, topic.Gateway, seq);
+        if (outcome is SeqOutcome.Gap or SeqOutcome.Duplicate or SeqOutcome.Reset)
+        {
+            _metrics.Sequence(outcome);
         }
     }
 

@@ -13,6 +13,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _readingsStored;
     private readonly Counter<long> _eventsStored;
     private readonly Counter<long> _writeFailures;
+    private readonly Counter<long> _sequence;
 
     public IngestMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +23,7 @@ internal sealed class IngestMetrics
         _messagesStored = meter.CreateCounter<long>("campus.ingest.messages.stored", "{message}", "Messages whose accepted content is durable in the store");
         _readingsStored = meter.CreateCounter<long>("campus.ingest.readings.stored", "{reading}", "Readings written to the store");
         _eventsStored = meter.CreateCounter<long>("campus.ingest.events.stored", "{event}", "Device events written to the store");
+        _sequence = meter.CreateCounter<long>("campus.ingest.seq.anomalies", "{message}", "Messages whose seq showed a gap, a duplicate or a gateway spool reset, by kind");
         _writeFailures = meter.CreateCounter<long>("campus.ingest.write.failures", "{failure}", "Store writes that failed and were retried");
     }
 
@@ -38,4 +40,7 @@ internal sealed class IngestMetrics
     }
 
     public void WriteFailed() => _writeFailures.Add(1);
+
+    public void Sequence(SeqOutcome outcome) =>
+        _sequence.Add(1, new KeyValuePair<string, object?>("kind", outcome switch { SeqOutcome.Gap => "gap", SeqOutcome.Duplicate => "duplicate", _ => "reset" }));
 }

@@ -136,6 +136,13 @@ internal static class Scenarios
         Assert.Contains(rejectLogs, m => m.Contains("not_json", StringComparison.Ordinal));
         Assert.Contains(rejectLogs, m => m.Contains("too_large", StringComparison.Ordinal));
 
+        // The two messages rejected whole (future ts, missing ts) carried seq 6 and 7: they show as a gap of two.
+        var gateways = (await platform.Http.GetFromJsonAsync<JsonArray>("/api/ingest/gateways"))!;
+        var seen = gateways.Single(g => (string?)g!["site"] == site)!;
+        Assert.Equal(2, (long)seen["missing"]!);
+        Assert.Equal(0, (long)seen["duplicates"]!);
+        Assert.Equal(seq, (long)seen["lastSeq"]!);
+
         var rejects = (await platform.Http.GetFromJsonAsync<JsonArray>("/api/ingest/rejects"))!;
         Assert.Contains(rejects, r => (string?)r!["reason"] == "not_json" && ((string?)r["payload"])!.Contains("this is not json", StringComparison.Ordinal));
         Assert.Empty(platform.Logs.Errors);

@@ -25,5 +25,8 @@ internal static class HealthEndpoints
         });
 
         routes.MapGet("/api/ingest/rejects", (RecentRejects rejects) => Results.Ok(rejects.Snapshot()));
+
+        // Per gateway: last seq, messages, missing (gaps), duplicates, spool resets.
+        routes.MapGet("/api/ingest/gateways", (SeqTracker seq) => Results.Ok(seq.Snapshot()));
     }
 }

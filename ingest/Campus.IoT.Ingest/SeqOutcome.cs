@@ -1,0 +1,10 @@
+namespace Campus.IoT.Ingest;
+
+internal enum SeqOutcome
+{
+    First,
+    InOrder,
+    Gap,
+    Duplicate,
+    Reset,
+}
