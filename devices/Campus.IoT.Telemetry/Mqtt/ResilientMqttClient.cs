@@ -24,6 +24,7 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
     private readonly Func<CancellationToken, Task>? _onConnected;
     private Task? _loop;
     private int _disposed;
+    private volatile bool _ready;
 
     public ResilientMqttClient(
         MqttClientOptions options,
@@ -46,6 +47,7 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
 
         _client.DisconnectedAsync += e =>
         {
+            _ready = false;
             if (!_stop.IsCancellationRequested)
             {
                 LogDisconnected(_logger, _options.ClientId, e.Reason.ToString(), e.Exception?.Message);
@@ -63,9 +65,12 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
     /// <summary>Starts the connection loop and returns at once; the first connection may come later.</summary>
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
 
-    /// <summary>Completes when the client is connected and subscribed.</summary>
+    /// <summary>
+    /// Completes when the client is connected, subscribed and its on-connected callback has run; being connected alone is not
+    /// enough (after CONNACK and before SUBACK a message published by someone else would not reach this client).
+    /// </summary>
     public Task WaitConnectedAsync(CancellationToken cancellationToken) =>
-        IsConnected ? Task.CompletedTask : Volatile.Read(ref _connected).Task.WaitAsync(cancellationToken);
+        _ready && IsConnected ? Task.CompletedTask : Volatile.Read(ref _connected).Task.WaitAsync(cancellationToken);
 
     public async Task PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
@@ -144,6 +149,7 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
 
     private async Task ConnectAsync(CancellationToken stop)
     {
+        _ready = false;
         if (_client.IsConnected)
         {
             await _client.DisconnectAsync(new MqttClientDisconnectOptions(), stop);
@@ -179,6 +185,7 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
         }
 
         LogConnected(_logger, _options.ClientId, result.IsSessionPresent);
+        _ready = true;
         Interlocked.Exchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

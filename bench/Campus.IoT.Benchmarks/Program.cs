@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Running;
+using Campus.IoT.Benchmarks;
+
+// dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- --filter '*'      BenchmarkDotNet: decoding, SQLite, alarm engine
+// dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- latency [--count N] [--host-logs]
+//                                                                                   end-to-end alarm latency vs MQTT round trip
+// Every figure is a ratio against a baseline measured in the same run; results and commands are in docs/benchmarks.md.
+if (args.Length > 0 && args[0] == "latency")
+{
+    return await LatencyHarness.RunAsync(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(LatencyHarness).Assembly).Run(args);
+return 0;
