@@ -38,15 +38,14 @@ internal static class Extensions
         services.AddSingleton<EmbeddedBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
 
-        services.AddSingleton<IngestMetrics>();
-        services.AddSingleton<IngestQueue>();
-        services.AddSingleton<RecentRejects>();
-        services.AddSingleton<SeqTracker>();
-        services.AddSingleton(sp => new SqliteReadingStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("readings.db")));
+        // The embedded MQTTnet broker has no shared subscriptions: with it, ingest subscribes plainly (it is the only instance).
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CampusOptions.Section}:Mqtt:Broker"]))
+        {
+            builder.Configuration[$"{IngestOptions.Section}:{nameof(IngestOptions.SharedGroup)}"] = string.Empty;
+        }
+
         services.AddSingleton<IReadingObserver, HubReadingObserver>();
-        services.AddHostedService<IngestWriter>();
-        services.AddSingleton<IngestConsumer>();
-        services.AddHostedService(sp => sp.GetRequiredService<IngestConsumer>());
+        services.AddCampusIngest(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty));
 
         services.AddSingleton<AlertingMetrics>();
         services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));

@@ -11,15 +11,20 @@ namespace Campus.IoT.Ingest;
 
 /// <summary>
 /// Receives telemetry and events, validates them through the wire contract and queues what is valid for the writer.
-/// Every rejection, of a whole message or of one reading or event inside it, is counted by reason, logged and kept for
-/// operators; the valid readings beside a bad one are still stored.
+/// Every rejection, of a whole message or of one reading or event inside it, is counted by reason, logged and kept with its
+/// payload in the dead-letter store; the valid readings beside a bad one are still stored.
+/// <para>
+/// Acknowledgement is manual: a message is acknowledged by the writer once its content is durable, not when it arrives, so a
+/// crash of this process means the broker delivers it again (the persistent session keeps it), never that it is lost. With a
+/// shared-subscription group (<see cref="IngestOptions.SharedGroup"/>) several instances share the stream.
+/// </para>
 /// </summary>
 internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
 {
     private readonly IngestQueue _queue;
     private readonly PayloadDecoder _decoder;
     private readonly IngestMetrics _metrics;
-    private readonly RecentRejects _rejects;
+    private readonly DeadLetterStore _rejects;
     private readonly SeqTracker _seq;
     private readonly TimeProvider _time;
     private readonly ILogger<IngestConsumer> _logger;
@@ -30,8 +35,9 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
         IngestQueue queue,
         PayloadDecoder decoder,
         IngestMetrics metrics,
-        RecentRejects rejects,
+        DeadLetterStore rejects,
         SeqTracker seq,
+        Microsoft.Extensions.Options.IOptions<IngestOptions> options,
         TimeProvider time,
         ILogger<IngestConsumer> logger)
     {
@@ -42,13 +48,14 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
         _seq = seq;
         _time = time;
         _logger = logger;
-        MqttTopicFilter[] filters =
-        [
-            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Telemetry)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Events)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-        ];
-        _client = new ResilientMqttClient(settings.ForSubscriber("ingest"), filters, OnMessageAsync, time, logger);
+        var group = options.Value.SharedGroup;
+        Filters = [.. new[] { TopicKind.Telemetry, TopicKind.Events }.Select(kind => group.Length > 0 ? $"$share/{group}/{Topic.FilterAll(kind)}" : Topic.FilterAll(kind))];
+        MqttTopicFilter[] filters = [.. Filters.Select(f => new MqttTopicFilterBuilder().WithTopic(f).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())];
+        _client = new ResilientMqttClient(settings.ForSubscriber("ingest", (ushort)options.Value.ReceiveMaximum), filters, OnMessageAsync, time, logger);
     }
+
+    /// <summary>The topic filters subscribed (shared or plain).</summary>
+    public IReadOnlyList<string> Filters { get; }
 
     public bool IsConnected => _client.IsConnected;
 
@@ -70,12 +77,28 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
 
     internal async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var message = e.ApplicationMessage;
+        e.AutoAcknowledge = false;
+        var batch = Decode(e.ApplicationMessage) with { Acknowledge = e.AcknowledgeAsync };
+        try
+        {
+            await _queue.EnqueueAsync(batch, CancellationToken.None);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Shutting down: not acknowledged, so the broker delivers it again after the restart.
+        }
+    }
+
+    /// <summary>
+    /// The accepted content of a message; empty (but still queued, so acknowledgements keep their order) when it is rejected whole.
+    /// </summary>
+    internal IngestBatch Decode(MqttApplicationMessage message)
+    {
         if (!Topic.TryParse(message.Topic, out var topic))
         {
             _metrics.Received("unknown");
             Reject(message.Topic, "message", RejectReason.BadTopic, "not campus/v1/{site}/{gateway}/{telemetry|events}", null, message.Payload);
-            return;
+            return new IngestBatch(string.Empty, string.Empty, 0, [], []);
         }
 
         if (topic.Kind == TopicKind.Telemetry)
@@ -86,7 +109,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
             if (result.Value is { } telemetry)
             {
                 TrackSeq(topic, telemetry.Seq);
-                await _queue.EnqueueAsync(new IngestBatch(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, []), CancellationToken.None);
+                return new IngestBatch(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, []);
             }
         }
         else if (topic.Kind == TopicKind.Events)
@@ -97,9 +120,11 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
             if (result.Value is { } events)
             {
                 TrackSeq(topic, events.Seq);
-                await _queue.EnqueueAsync(new IngestBatch(topic.Site, topic.Gateway, events.Seq, [], events.Events), CancellationToken.None);
+                return new IngestBatch(topic.Site, topic.Gateway, events.Seq, [], events.Events);
             }
         }
+
+        return new IngestBatch(topic.Site, topic.Gateway, 0, [], []);
     }
 
     private void TrackSeq(Topic topic, long seq)
@@ -128,10 +153,20 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
     {
         var reasonName = reason.ToWire();
         _metrics.Rejected(scope, reasonName);
-        _rejects.Add(_time.GetUtcNow(), topic, scope, reasonName, detail, index, payload);
         LogRejected(_logger, scope, topic, reasonName, index, detail);
+        try
+        {
+            _rejects.Add(_time.GetUtcNow(), topic, scope, reasonName, detail, index, payload);
+        }
+        catch (Exception ex)
+        {
+            LogDeadLetterFailed(_logger, ex, topic);
+        }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Rejected {Scope} on {Topic}: {Reason} (item {Index}): {Detail}")]
     private static partial void LogRejected(ILogger logger, string scope, string topic, string reason, int? index, string detail);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Keeping a rejected message from {Topic} in the dead-letter store failed (it is counted and logged above)")]
+    private static partial void LogDeadLetterFailed(ILogger logger, Exception exception, string topic);
 }

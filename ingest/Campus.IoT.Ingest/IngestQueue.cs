@@ -6,16 +6,16 @@ namespace Campus.IoT.Ingest;
 /// The bounded hand-off between the MQTT receiver and the store writer. When it is full the receiver waits, which holds back
 /// the broker's QoS 1 flow instead of growing memory.
 /// </summary>
-internal sealed class IngestQueue
+internal sealed class IngestQueue(int capacity = 10_000)
 {
-    public const int Capacity = 10_000;
-
-    private readonly Channel<IngestBatch> _channel = Channel.CreateBounded<IngestBatch>(new BoundedChannelOptions(Capacity)
+    private readonly Channel<IngestBatch> _channel = Channel.CreateBounded<IngestBatch>(new BoundedChannelOptions(capacity)
     {
         FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
         SingleWriter = false,
     });
+
+    public int Capacity => capacity;
 
     public ChannelReader<IngestBatch> Reader => _channel.Reader;
 

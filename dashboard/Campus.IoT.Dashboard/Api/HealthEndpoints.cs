@@ -10,7 +10,7 @@ internal static class HealthEndpoints
     public static void MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         // 200 when every part is up, 503 with the failing parts named otherwise.
-        routes.MapGet("/healthz", (IOptions<CampusOptions> options, EmbeddedBroker broker, IngestConsumer ingest, AlertingConsumer alerting, IngestQueue queue) =>
+        routes.MapGet("/healthz", (IOptions<CampusOptions> options, EmbeddedBroker broker, IngestConsumer ingest, IngestWriter writer, AlertingConsumer alerting) =>
         {
             var embedded = options.Value.Mqtt.UseEmbedded;
             var checks = new Dictionary<string, string>
@@ -18,13 +18,23 @@ internal static class HealthEndpoints
                 ["broker"] = embedded ? (broker.IsRunning ? "ok" : "down") : "external",
                 ["ingest"] = ingest.IsConnected ? "ok" : "disconnected",
                 ["alerting"] = alerting.IsConnected ? "ok" : "disconnected",
+                ["store"] = writer.Health.State == "ok" ? "ok" : "failing",
             };
             var healthy = checks.Values.All(v => v is "ok" or "external");
-            var body = new { status = healthy ? "ok" : "degraded", checks, ingestQueue = queue.Count };
+            var store = writer.Health;
+            var body = new { status = healthy ? "ok" : "degraded", checks, ingestQueue = store.Queued, ingest = store };
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
-        routes.MapGet("/api/ingest/rejects", (RecentRejects rejects) => Results.Ok(rejects.Snapshot()));
+        // Rejected messages and items, newest first, with their payload (preview); ?reason=&limit= (default 200).
+        routes.MapGet("/api/ingest/rejects", (DeadLetterStore rejects, string? reason, int? limit) =>
+            limit is < 1 or > 10_000
+                ? Problems.BadRequest("limit", "limit must be 1..10000")
+                : Results.Ok(rejects.Snapshot(limit ?? 200, reason)));
+
+        // The whole raw payload of one rejection, as received.
+        routes.MapGet("/api/ingest/rejects/{id:long}/payload", (DeadLetterStore rejects, long id) =>
+            rejects.Payload(id) is { } payload ? Results.Bytes(payload, "application/octet-stream") : Problems.NotFound($"no rejected message {id}"));
 
         // Per gateway: last seq, messages, missing (gaps), duplicates, spool resets.
         routes.MapGet("/api/ingest/gateways", (SeqTracker seq) => Results.Ok(seq.Snapshot()));

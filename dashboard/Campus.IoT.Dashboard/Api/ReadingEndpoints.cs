@@ -1,5 +1,5 @@
 using System.Globalization;
-using Campus.IoT.Ingest;
+using Campus.IoT.Ingest.Storage;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Dashboard.Api;
@@ -13,7 +13,7 @@ internal static class ReadingEndpoints
     {
         // GET /api/readings?device=&metric=&from=&to=&step=[&site=]
         // from/to: RFC 3339 (default: the last hour); step: 30s, 5m, 1h, 1d or seconds; without step the raw readings.
-        routes.MapGet("/api/readings", (SqliteReadingStore store, TimeProvider time, string? device, string? metric, string? from, string? to, string? step, string? site) =>
+        routes.MapGet("/api/readings", async (ITimeSeriesStore store, TimeProvider time, CancellationToken cancellationToken, string? device, string? metric, string? from, string? to, string? step, string? site) =>
         {
             if (!Identifier.IsValid(device))
             {
@@ -63,7 +63,7 @@ internal static class ReadingEndpoints
                 stepSpan = parsed;
             }
 
-            var points = store.Query(device!, knownMetric, site, start, end, stepSpan, MaxPoints);
+            var points = await store.QueryAsync(new HistoryQuery(device!, knownMetric, site, start, end, stepSpan, MaxPoints), cancellationToken);
             return Results.Ok(new
             {
                 device,

@@ -13,7 +13,10 @@ public sealed record MqttClientSettings(MqttEndpoint Endpoint, string InstanceId
     /// Options for a durable subscriber: MQTT 5, CleanStart=false with a session expiry, so QoS 1 messages published while
     /// the component restarts are queued by the broker and delivered when it comes back.
     /// </summary>
-    public MqttClientOptions ForSubscriber(string component) =>
+    /// <param name="component">Part of the client id (<c>campus-{component}-{instance}</c>).</param>
+    /// <param name="receiveMaximum">QoS 1 messages the broker may have unacknowledged at this client at once (MQTT 5
+    /// Receive Maximum); 0 leaves the protocol default (65,535).</param>
+    public MqttClientOptions ForSubscriber(string component, ushort receiveMaximum = 0) =>
         new MqttClientOptionsBuilder()
             .WithTcpServer(Endpoint.Host, Endpoint.Port)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -22,5 +25,6 @@ public sealed record MqttClientSettings(MqttEndpoint Endpoint, string InstanceId
             .WithSessionExpiryInterval((uint)SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithReceiveMaximum(receiveMaximum)
             .Build();
 }
