@@ -66,6 +66,105 @@ public sealed class SqliteReadingStoreTests : IDisposable
         Assert.All(raw, b => Assert.Equal(1, b.Count));
     }
 
+    [Theory]
+    [InlineData(1, "raw")]
+    [InlineData(60, "readings_1m")]
+    [InlineData(90, "raw")]
+    [InlineData(300, "readings_1m")]
+    [InlineData(3600, "readings_1h")]
+    public void History_at_every_step_agrees_with_statistics_computed_from_the_raw_readings(int stepSeconds, string source)
+    {
+        // Three hours of two devices every 7 s (not a divisor of a minute, so buckets hold 8 or 9 readings), seeded noise,
+        // written in uneven batches; a third of them written a second time, as a replay would.
+        var random = new Random(42);
+        var all = new List<Reading>();
+        for (var t = 0; t < 3 * 3600; t += 7)
+        {
+            all.Add(Temp("fridge-1", Math.Round(4 + random.NextDouble() * 3, 2), T0.AddSeconds(t)));
+            all.Add(Temp("fridge-2", Math.Round(-18 + random.NextDouble(), 2), T0.AddSeconds(t).AddMilliseconds(250)));
+        }
+
+        foreach (var chunk in all.Chunk(397))
+        {
+            _store.Write([new IngestBatch("school-01", "gw-1", 1, chunk, [])]);
+        }
+
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, all.Where((_, i) => i % 3 == 0).ToList(), [])]);
+
+        var step = TimeSpan.FromSeconds(stepSeconds);
+        var from = T0;
+        var to = T0.AddHours(3);
+        Assert.Equal(source, SqliteReadingStore.RollupFor((long)step.TotalMilliseconds, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()) ?? "raw");
+        var expected = all.Where(r => r.Device == "fridge-1")
+            .GroupBy(r => r.Ts.ToUnixTimeMilliseconds() / (long)step.TotalMilliseconds * (long)step.TotalMilliseconds)
+            .OrderBy(g => g.Key)
+            .Select(g => new ReadingBucket(DateTimeOffset.FromUnixTimeMilliseconds(g.Key), g.Average(r => r.Value), g.Min(r => r.Value), g.Max(r => r.Value), g.Count()))
+            .ToList();
+
+        var actual = _store.Query("fridge-1", Metrics.Temperature, "school-01", from, to, step, 100_000);
+
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Ts, actual[i].Ts);
+            Assert.Equal(expected[i].Count, actual[i].Count);
+            Assert.Equal(expected[i].Min, actual[i].Min);
+            Assert.Equal(expected[i].Max, actual[i].Max);
+            Assert.Equal(expected[i].Mean, actual[i].Mean, 9);
+        }
+    }
+
+    [Fact]
+    public void A_range_not_aligned_to_the_rollup_is_answered_from_the_raw_rows()
+    {
+        var readings = Enumerable.Range(0, 120).Select(i => Temp("fridge-1", i, T0.AddSeconds(30 * i))).ToList();
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, readings, [])]);
+        var from = T0.AddSeconds(15);
+
+        Assert.Null(SqliteReadingStore.RollupFor(60_000, from.ToUnixTimeMilliseconds(), T0.AddHours(1).ToUnixTimeMilliseconds()));
+        var buckets = _store.Query("fridge-1", Metrics.Temperature, null, from, T0.AddHours(1), TimeSpan.FromMinutes(1), 1000);
+
+        // The first minute holds only the reading at 30 s: the one at 0 s is before `from`.
+        Assert.Equal(new ReadingBucket(T0, 1, 1, 1, 1), buckets[0]);
+        Assert.Equal(new ReadingBucket(T0.AddMinutes(1), 2.5, 2, 3, 2), buckets[1]);
+        Assert.Equal(60, buckets.Count);
+    }
+
+    [Fact]
+    public void The_rollups_count_each_reading_once_however_often_it_is_written()
+    {
+        var readings = Enumerable.Range(0, 600).Select(i => Temp("fridge-1", i % 10, T0.AddSeconds(10 * i))).ToList();
+        for (var i = 0; i < 3; i++)
+        {
+            _store.Write([new IngestBatch("school-01", "gw-1", 1, readings, [])]);
+        }
+
+        var hours = _store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddHours(2), TimeSpan.FromHours(1), 10);
+        Assert.Equal([360L, 240L], hours.Select(h => h.Count));
+        Assert.Equal(600, _store.CountReadings());
+        Assert.Equal(100, _store.Count("readings_1m"));
+        Assert.Equal(2, _store.Count("readings_1h"));
+    }
+
+    [Fact]
+    public void Retention_deletes_each_table_by_its_own_age_and_keeps_the_rest()
+    {
+        var now = T0.AddDays(200);
+        DateTimeOffset[] times = [T0, now.AddDays(-100), now.AddDays(-10), now.AddMinutes(-5)];
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, [.. times.Select(t => Temp("fridge-1", 1, t))], [])]);
+        _store.Write([new IngestBatch("school-02", "gw-1", 1, [.. times.Select(t => Temp("fridge-1", 2, t))], [])]);
+
+        var deleted = _store.ApplyRetention(now, raw: TimeSpan.FromDays(90), minute: TimeSpan.FromDays(150), hour: null);
+
+        // raw: the two older than 90 days, per site; minute rollups: the one older than 150 days, per site; hours: kept.
+        Assert.Equal((2 * 2) + (1 * 2), deleted);
+        Assert.Equal(4, _store.CountReadings());
+        Assert.Equal(6, _store.Count("readings_1m"));
+        Assert.Equal(8, _store.Count("readings_1h"));
+        Assert.Equal(2, _store.Query("fridge-1", Metrics.Temperature, "school-01", T0, now, null, 100).Count);
+        Assert.Equal(0, _store.ApplyRetention(now, TimeSpan.FromDays(90), TimeSpan.FromDays(150), null));
+    }
+
     public void Dispose()
     {
         _store.Dispose();

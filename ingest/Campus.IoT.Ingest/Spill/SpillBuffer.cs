@@ -154,6 +154,18 @@ internal sealed class SpillBuffer : IDisposable
         }
     }
 
+    /// <summary>How long an append waits for a lock held by someone else before it fails (tests shorten it).</summary>
+    internal void SetBusyTimeout(int milliseconds)
+    {
+        lock (_lock)
+        {
+            using var pragma = _connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA busy_timeout = {milliseconds}";
+            pragma.ExecuteNonQuery();
+            _connection.DefaultTimeout = Math.Max(1, milliseconds / 1000);
+        }
+    }
+
     public void Dispose() => _connection.Dispose();
 }
 
