@@ -30,7 +30,9 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         FilePath = path;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString();
-        _writer = new SqliteConnection(_connectionString);
+        // A write waits at most 5 s for a lock held by someone else (Microsoft.Data.Sqlite retries SQLITE_BUSY up to the
+        // command timeout), then fails, so the writer can spill instead of hanging.
+        _writer = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { DefaultTimeout = 5 }.ToString());
         _writer.Open();
         using var command = _writer.CreateCommand();
         command.CommandText = """

@@ -60,6 +60,7 @@ public sealed class MosquittoBroker : IAsyncLifetime
         await File.WriteAllTextAsync(config, $"""
             per_listener_settings {(ExtraConfig.Length > 0 ? "true" : "false")}
             persistence true
+            max_queued_messages 1000000
             persistence_location {directory}/
             log_dest stdout
             {(Environment.UserName == "root" ? "user root" : string.Empty)}
