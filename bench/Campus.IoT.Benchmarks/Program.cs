@@ -4,10 +4,17 @@ using Campus.IoT.Benchmarks;
 // dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- --filter '*'      BenchmarkDotNet: decoding, SQLite, alarm engine
 // dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- latency [--count N] [--host-logs]
 //                                                                                   end-to-end alarm latency vs MQTT round trip
+// dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- ingest [--messages N] [--store sqlite|victoria]
+//                                                                                   Mosquitto -> ingest -> store vs the raw broker rate
 // Every figure is a ratio against a baseline measured in the same run; results and commands are in docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "latency")
 {
     return await LatencyHarness.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "ingest")
+{
+    return await IngestHarness.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(LatencyHarness).Assembly).Run(args);

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using Campus.IoT.Ingest;
+using Campus.IoT.Telemetry;
+using Campus.IoT.Telemetry.Mqtt;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Campus.IoT.Benchmarks;
+
+/// <summary>
+/// End-to-end ingest throughput from a real Mosquitto into a store, against the raw broker rate measured in the same run:
+/// the same publishers send the same gateway-like messages (50 readings, QoS 1) once to a bare subscriber that only counts
+/// them, and once to ingest (MQTT 5 shared subscription, manual acknowledgement after the batch is durable). Rounds
+/// alternate baseline / ingest so drift on a shared machine hits both. Then a 10× burst (ten times the messages, published
+/// as fast as the broker takes them) with the process's peak memory sampled throughout.
+/// <code>dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- ingest [--messages 4000] [--rounds 3] [--publishers 4] [--store sqlite|victoria]</code>
+/// </summary>
+internal static class IngestHarness
+{
+    private const int ReadingsPerMessage = 50;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var messages = IntArg(args, "--messages", 4000);
+        var rounds = IntArg(args, "--rounds", 3);
+        var publishers = IntArg(args, "--publishers", 4);
+        var store = StringArg(args, "--store", "sqlite");
+        var work = Directory.CreateTempSubdirectory("campus-ingest-bench-").FullName;
+        try
+        {
+            await using var mosquitto = await BenchServers.StartMosquittoAsync(work);
+            if (store != "sqlite")
+            {
+                Console.Error.WriteLine($"unknown --store {store}");
+                return 2;
+            }
+
+            object? victoria = null;
+            Console.WriteLine($"mosquitto {mosquitto.Uri}; {messages} messages × {ReadingsPerMessage} readings per round, {publishers} publishers, QoS 1, store {store}");
+            var payloadBytes = Encoding.UTF8.GetByteCount(Payload(1, 0));
+            Console.WriteLine($"message size ≈ {payloadBytes} B");
+
+            using var stored = new StoredCounter();
+            var data = Path.Combine(work, "data");
+            using var host = BuildIngestHost(mosquitto.Uri, data, store, null);
+            await host.StartAsync();
+            await host.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(CancellationToken.None);
+
+            var results = new List<(double Raw, double Ingest)>();
+            for (var round = 0; round <= rounds; round++)
+            {
+                // Round 0 warms up the JIT, the broker and the store; it is not reported.
+                var raw = await RawRoundAsync(mosquitto.Port, messages, publishers, $"raw-{round}");
+                var site = $"ingest-{round}";
+                var ingest = await IngestRoundAsync(mosquitto.Port, messages, publishers, site, stored);
+                if (round > 0)
+                {
+                    results.Add((raw, ingest));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: raw broker {raw:F0} msg/s ({raw * ReadingsPerMessage:F0} readings/s); ingest {ingest:F0} msg/s ({ingest * ReadingsPerMessage:F0} readings/s); ratio {ingest / raw:F2}"));
+                }
+            }
+
+            var burst = await BurstAsync(mosquitto.Port, messages * 10, publishers, "burst", stored, host);
+            var verified = store == "sqlite"
+                ? host.Services.GetRequiredService<SqliteReadingStore>().CountReadings()
+                : throw new InvalidOperationException(victoria?.ToString());
+            var expected = (long)(rounds + 1 + 10) * messages * ReadingsPerMessage;
+            Console.WriteLine();
+            Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|");
+            for (var i = 0; i < results.Count; i++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | {results[i].Raw:F0} | {results[i].Ingest:F0} | {results[i].Ingest * ReadingsPerMessage:F0} | {results[i].Ingest / results[i].Raw:F2} |"));
+            }
+
+            var median = results.Select(r => r.Ingest / r.Raw).Order().ElementAt(results.Count / 2);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median ratio {median:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"10× burst: {messages * 10} messages in {burst.Seconds:F1} s ({burst.ReadingsPerSecond:F0} readings/s); peak working set {burst.PeakWorkingSetMb:F0} MiB, peak GC heap {burst.PeakHeapMb:F0} MiB (before the burst: {burst.BaseWorkingSetMb:F0} / {burst.BaseHeapMb:F0} MiB); queue peak {burst.PeakQueue} of {host.Services.GetRequiredService<IngestQueue>().Capacity}"));
+            Console.WriteLine($"stored readings counted by the store: {verified}, expected {expected}: {(verified == expected ? "zero loss, none doubled" : "MISMATCH")}");
+            await host.StopAsync();
+            return verified == expected ? 0 : 1;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static IHost BuildIngestHost(string brokerUri, string dataDir, string store, string? victoriaUrl)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        var settings = new Dictionary<string, string?>();
+        if (store == "victoria")
+        {
+            settings["Campus:Storage:Kind"] = "influxdb2";
+            settings["Campus:Storage:Url"] = victoriaUrl;
+            settings["Campus:Storage:Org"] = "campus";
+            settings["Campus:Storage:Bucket"] = "campus";
+            settings["Campus:Storage:Token"] = "unused-by-victoria-metrics";
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (!MqttEndpoint.TryParse(brokerUri, out var endpoint))
+        {
+            throw new ArgumentException($"bad broker uri {brokerUri}", nameof(brokerUri));
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new MqttClientSettings(endpoint, "bench"));
+        builder.Services.AddSingleton(sp => new PayloadDecoder(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddCampusIngest(builder.Configuration, _ => dataDir);
+        return builder.Build();
+    }
+
+    /// <summary>Baseline: a bare MQTTnet subscriber (QoS 1, automatic acknowledgement) that counts messages.</summary>
+    private static async Task<double> RawRoundAsync(int port, int messages, int publishers, string site)
+    {
+        var received = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        subscriber.ApplicationMessageReceivedAsync += _ =>
+        {
+            if (Interlocked.Increment(ref received) == messages)
+            {
+                done.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"raw-{Guid.NewGuid():N}"[..20]).WithCleanStart(true).WithReceiveMaximum(4000).Build());
+        await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"bench/raw/{site}/+/telemetry", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(port, messages, publishers, $"bench/raw/{site}");
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+        var seconds = clock.Elapsed.TotalSeconds;
+        await subscriber.DisconnectAsync();
+        return messages / seconds;
+    }
+
+    private static async Task<double> IngestRoundAsync(int port, int messages, int publishers, string site, StoredCounter stored)
+    {
+        var target = stored.Value + ((long)messages * ReadingsPerMessage);
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(port, messages, publishers, $"campus/v1/{site}");
+        await stored.WaitForAsync(target, TimeSpan.FromMinutes(5));
+        return messages / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(double Seconds, double ReadingsPerSecond, double PeakWorkingSetMb, double PeakHeapMb, double BaseWorkingSetMb, double BaseHeapMb, int PeakQueue)> BurstAsync(
+        int port, int messages, int publishers, string site, StoredCounter stored, IHost host)
+    {
+        GC.Collect();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        double baseWs = process.WorkingSet64 / 1048576.0, baseHeap = GC.GetTotalMemory(false) / 1048576.0;
+        double peakWs = baseWs, peakHeap = baseHeap;
+        var peakQueue = 0;
+        var queue = host.Services.GetRequiredService<IngestQueue>();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                peakWs = Math.Max(peakWs, process.WorkingSet64 / 1048576.0);
+                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false) / 1048576.0);
+                peakQueue = Math.Max(peakQueue, queue.Count);
+                await Task.Delay(20);
+            }
+        });
+        var target = stored.Value + ((long)messages * ReadingsPerMessage);
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(port, messages, publishers, $"campus/v1/{site}");
+        await stored.WaitForAsync(target, TimeSpan.FromMinutes(10));
+        var seconds = clock.Elapsed.TotalSeconds;
+        await sampling.CancelAsync();
+        await sampler;
+        return (seconds, messages * ReadingsPerMessage / seconds, peakWs, peakHeap, baseWs, baseHeap, peakQueue);
+    }
+
+    /// <summary>The same load for every round: <paramref name="publishers"/> MQTTnet clients, each awaiting every QoS 1 publish.</summary>
+    private static async Task PublishAsync(int port, int messages, int publishers, string topicPrefix)
+    {
+        var payloads = Enumerable.Range(0, publishers).Select(p => Enumerable.Range(0, messages / publishers).Select(i => Encoding.UTF8.GetBytes(Payload(i + 1, p))).ToArray()).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(async p =>
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500)
+                .WithClientId($"pub-{Guid.NewGuid():N}"[..20]).WithCleanStart(true).Build());
+            var topic = $"{topicPrefix}/gw-{p:00}/telemetry";
+            foreach (var payload in payloads[p])
+            {
+                var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                if (!result.IsSuccess)
+                {
+                    throw new InvalidOperationException($"publish refused: {result.ReasonCode}");
+                }
+            }
+
+            await client.DisconnectAsync();
+        }));
+    }
+
+    /// <summary>A gateway's message: 50 devices, one reading each, one second apart per seq (so every (device, ts) is new).</summary>
+    private static string Payload(long seq, int gateway)
+    {
+        var ts = new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero).AddSeconds(seq);
+        var stamp = ts.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var json = new StringBuilder(5200);
+        json.Append(CultureInfo.InvariantCulture, $"{{\"seq\":{seq},\"ts\":\"{stamp}\",\"readings\":[");
+        for (var d = 0; d < ReadingsPerMessage; d++)
+        {
+            json.Append(d == 0 ? string.Empty : ",")
+                .Append(CultureInfo.InvariantCulture, $"{{\"device\":\"b1-room-{d:000}-g{gateway:00}\",\"metric\":\"temperature\",\"value\":{20 + ((seq + d) % 70 / 10.0)},\"ts\":\"{stamp}\"}}");
+        }
+
+        return json.Append("]}").ToString();
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
+    }
+
+    private static string StringArg(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    /// <summary>Readings the writer reports stored, through its meter (no polling of the store).</summary>
+    private sealed class StoredCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _value;
+
+        public StoredCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == IngestMetrics.MeterName && instrument.Name == "campus.ingest.readings.stored")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _value, value));
+            _listener.Start();
+        }
+
+        public long Value => Interlocked.Read(ref _value);
+
+        public async Task WaitForAsync(long target, TimeSpan timeout)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (Value < target)
+            {
+                if (deadline.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"stored {Value} of {target} readings");
+                }
+
+                await Task.Delay(2);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
