@@ -1,3 +1,4 @@
+using System.Globalization;
 using Campus.IoT.Ingest.Storage;
 using Campus.IoT.Telemetry;
 using Microsoft.Data.Sqlite;
@@ -8,9 +9,9 @@ namespace Campus.IoT.Ingest;
 /// The embedded time-series store: SQLite in WAL mode, one writer connection, one transaction and prepared statements per
 /// batch, unique (device, metric, ts, site) so a replayed message is stored once. Readers open their own connections.
 /// <para>
-/// Rollups: <c>readings_1m</c> and <c>readings_1h</c> hold count/sum/min/max per series and minute or hour. They are updated
-/// in the same transaction as the raw rows, from the rows that transaction actually inserted, so they are exact, crash-safe
-/// and idempotent (a replay inserts nothing and adds nothing). Long-range history reads use them.
+/// Rollups: <c>readings_1m</c> and <c>readings_1h</c> hold count/sum/min/max per series and minute or hour. Every minute
+/// and hour a write touches is recomputed in the same transaction as the raw rows (minutes from the raw rows, hours from the
+/// minutes), so they are exact, crash-safe and idempotent (a replay changes nothing). Long-range history reads use them.
 /// </para>
 /// <para>Retention (<see cref="ApplyRetention"/>): raw rows, minute and hour rollups each have their own age limit in days.</para>
 /// </summary>
@@ -22,8 +23,12 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeLock = new();
-    private readonly Dictionary<RollupKey, Rollup> _minutes = [];
-    private readonly Dictionary<RollupKey, Rollup> _hours = [];
+    private const int RowsPerStatement = 64;
+    private static readonly SqliteType[] ParameterTypes = [SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Text, SqliteType.Text, SqliteType.Real];
+
+    private readonly Dictionary<RollupKey, byte> _minutes = [];
+    private readonly Dictionary<RollupKey, byte> _hours = [];
+    private readonly List<Row> _rows = [];
 
     public SqliteReadingStore(string path)
     {
@@ -86,17 +91,103 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     {
         _minutes.Clear();
         _hours.Clear();
+        _rows.Clear();
+        foreach (var batch in batches)
+        {
+            foreach (var r in batch.Readings)
+            {
+                _rows.Add(new Row(r.Device, r.Metric, r.Ts.ToUnixTimeMilliseconds(), batch.Site, batch.Gateway, r.Value));
+            }
+        }
+
+        // Key order: each series' rows land next to each other in the B-tree, so a commit touches fewer pages.
+        _rows.Sort(static (a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Device, b.Device);
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a.Metric, b.Metric);
+            }
+
+            return c != 0 ? c : a.Ts.CompareTo(b.Ts);
+        });
+
         using var tx = _writer.BeginTransaction();
-        using var reading = _writer.CreateCommand();
-        reading.Transaction = tx;
-        reading.CommandText = "INSERT OR IGNORE INTO readings (device, metric, ts, site, gateway, value) VALUES ($device, $metric, $ts, $site, $gateway, $value)";
-        var rDevice = reading.Parameters.Add("$device", SqliteType.Text);
-        var rMetric = reading.Parameters.Add("$metric", SqliteType.Text);
-        var rTs = reading.Parameters.Add("$ts", SqliteType.Integer);
-        var rSite = reading.Parameters.Add("$site", SqliteType.Text);
-        var rGateway = reading.Parameters.Add("$gateway", SqliteType.Text);
-        var rValue = reading.Parameters.Add("$value", SqliteType.Real);
-        reading.Prepare();
+        var readings = InsertReadings(tx);
+        var events = InsertEvents(tx, batches);
+        RecomputeRollups(tx);
+        tx.Commit();
+        return (readings, events);
+    }
+
+    /// <summary>Multi-row <c>INSERT OR IGNORE</c> statements of <see cref="RowsPerStatement"/> rows (far fewer statement executions).</summary>
+    private int InsertReadings(SqliteTransaction tx)
+    {
+        var inserted = 0;
+        SqliteCommand? full = null;
+        try
+        {
+            for (var start = 0; start < _rows.Count; start += RowsPerStatement)
+            {
+                var count = Math.Min(RowsPerStatement, _rows.Count - start);
+                var command = count == RowsPerStatement ? full ??= InsertCommand(tx, RowsPerStatement) : InsertCommand(tx, count);
+                for (var i = 0; i < count; i++)
+                {
+                    var row = _rows[start + i];
+                    var p = i * 6;
+                    command.Parameters[p].Value = row.Device;
+                    command.Parameters[p + 1].Value = row.Metric;
+                    command.Parameters[p + 2].Value = row.Ts;
+                    command.Parameters[p + 3].Value = row.Site;
+                    command.Parameters[p + 4].Value = row.Gateway;
+                    command.Parameters[p + 5].Value = row.Value;
+                    _minutes.TryAdd(new RollupKey(row.Device, row.Metric, FloorTo(row.Ts, MinuteMs), row.Site), 0);
+                }
+
+                inserted += command.ExecuteNonQuery();
+                if (!ReferenceEquals(command, full))
+                {
+                    command.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+
+        return inserted;
+    }
+
+    private SqliteCommand InsertCommand(SqliteTransaction tx, int rows)
+    {
+        var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        var sql = new System.Text.StringBuilder("INSERT OR IGNORE INTO readings (device, metric, ts, site, gateway, value) VALUES ", 80 + (rows * 16));
+        for (var i = 0; i < rows; i++)
+        {
+            sql.Append(i == 0 ? "(" : ",(");
+            for (var c = 0; c < 6; c++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"$p{(i * 6) + c}");
+                sql.Append(c == 0 ? name : "," + name);
+                command.Parameters.Add(name, ParameterTypes[c]);
+            }
+
+            sql.Append(')');
+        }
+
+        command.CommandText = sql.ToString();
+        command.Prepare();
+        return command;
+    }
+
+    private int InsertEvents(SqliteTransaction tx, IReadOnlyList<IngestBatch> batches)
+    {
+        if (!batches.Any(b => b.Events.Count > 0))
+        {
+            return 0;
+        }
 
         using var deviceEvent = _writer.CreateCommand();
         deviceEvent.Transaction = tx;
@@ -116,27 +207,9 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         var eRaw = deviceEvent.Parameters.Add("$raw", SqliteType.Text);
         var eSeq = deviceEvent.Parameters.Add("$seq", SqliteType.Integer);
         deviceEvent.Prepare();
-
-        int readings = 0, events = 0;
+        var events = 0;
         foreach (var batch in batches)
         {
-            rSite.Value = batch.Site;
-            rGateway.Value = batch.Gateway;
-            foreach (var r in batch.Readings)
-            {
-                var ts = r.Ts.ToUnixTimeMilliseconds();
-                rDevice.Value = r.Device;
-                rMetric.Value = r.Metric;
-                rTs.Value = ts;
-                rValue.Value = r.Value;
-                if (reading.ExecuteNonQuery() == 1)
-                {
-                    readings++;
-                    Accumulate(_minutes, new RollupKey(r.Device, r.Metric, FloorTo(ts, MinuteMs), batch.Site), r.Value);
-                    Accumulate(_hours, new RollupKey(r.Device, r.Metric, FloorTo(ts, HourMs), batch.Site), r.Value);
-                }
-            }
-
             eSite.Value = batch.Site;
             eGateway.Value = batch.Gateway;
             eSeq.Value = batch.Seq;
@@ -154,53 +227,65 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             }
         }
 
-        MergeRollups(tx, "readings_1m", _minutes);
-        MergeRollups(tx, "readings_1h", _hours);
-        tx.Commit();
-        return (readings, events);
+        return events;
     }
 
-    private static void Accumulate(Dictionary<RollupKey, Rollup> rollups, RollupKey key, double value)
+    /// <summary>
+    /// Recomputes every minute the batch touched from the raw rows, then every hour those minutes fall in from the minute
+    /// rows. Recomputing (rather than adding the batch's values) keeps the rollups exact whatever was a duplicate, and is
+    /// idempotent; each recompute reads one series' minute (or its 60 minute rows) through the key.
+    /// </summary>
+    private void RecomputeRollups(SqliteTransaction tx)
     {
-        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(rollups, key, out var exists);
-        slot = exists ? new Rollup(slot.Count + 1, slot.Sum + value, Math.Min(slot.Min, value), Math.Max(slot.Max, value)) : new Rollup(1, value, value, value);
-    }
-
-    private void MergeRollups(SqliteTransaction tx, string table, Dictionary<RollupKey, Rollup> rollups)
-    {
-        if (rollups.Count == 0)
+        if (_minutes.Count == 0)
         {
             return;
         }
 
-        using var upsert = _writer.CreateCommand();
-        upsert.Transaction = tx;
-        upsert.CommandText = $"""
-            INSERT INTO {table} (device, metric, ts, site, count, sum, min, max) VALUES ($device, $metric, $ts, $site, $count, $sum, $min, $max)
-            ON CONFLICT (device, metric, ts, site) DO UPDATE SET
-                count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max)
-            """;
-        var device = upsert.Parameters.Add("$device", SqliteType.Text);
-        var metric = upsert.Parameters.Add("$metric", SqliteType.Text);
-        var ts = upsert.Parameters.Add("$ts", SqliteType.Integer);
-        var site = upsert.Parameters.Add("$site", SqliteType.Text);
-        var count = upsert.Parameters.Add("$count", SqliteType.Integer);
-        var sum = upsert.Parameters.Add("$sum", SqliteType.Real);
-        var min = upsert.Parameters.Add("$min", SqliteType.Real);
-        var max = upsert.Parameters.Add("$max", SqliteType.Real);
-        upsert.Prepare();
-        foreach (var (key, value) in rollups)
+        using var minute = RollupCommand(tx, """
+            INSERT OR REPLACE INTO readings_1m (device, metric, ts, site, count, sum, min, max)
+            SELECT $device, $metric, $from, $site, count(*), sum(value), min(value), max(value) FROM readings
+            WHERE device = $device AND metric = $metric AND ts >= $from AND ts < $to AND site = $site HAVING count(*) > 0
+            """);
+        using var hour = RollupCommand(tx, """
+            INSERT OR REPLACE INTO readings_1h (device, metric, ts, site, count, sum, min, max)
+            SELECT $device, $metric, $from, $site, sum(count), sum(sum), min(min), max(max) FROM readings_1m
+            WHERE device = $device AND metric = $metric AND ts >= $from AND ts < $to AND site = $site HAVING count(*) > 0
+            """);
+        foreach (var key in _minutes.Keys)
         {
-            device.Value = key.Device;
-            metric.Value = key.Metric;
-            ts.Value = key.Ts;
-            site.Value = key.Site;
-            count.Value = value.Count;
-            sum.Value = value.Sum;
-            min.Value = value.Min;
-            max.Value = value.Max;
-            upsert.ExecuteNonQuery();
+            Recompute(minute, key, MinuteMs);
+            _hours.TryAdd(key with { Ts = FloorTo(key.Ts, HourMs) }, 0);
         }
+
+        foreach (var key in _hours.Keys)
+        {
+            Recompute(hour, key, HourMs);
+        }
+    }
+
+    private SqliteCommand RollupCommand(SqliteTransaction tx, string sql)
+    {
+        var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.Parameters.Add("$device", SqliteType.Text);
+        command.Parameters.Add("$metric", SqliteType.Text);
+        command.Parameters.Add("$from", SqliteType.Integer);
+        command.Parameters.Add("$to", SqliteType.Integer);
+        command.Parameters.Add("$site", SqliteType.Text);
+        command.Prepare();
+        return command;
+    }
+
+    private static void Recompute(SqliteCommand command, RollupKey key, long unit)
+    {
+        command.Parameters[0].Value = key.Device;
+        command.Parameters[1].Value = key.Metric;
+        command.Parameters[2].Value = key.Ts;
+        command.Parameters[3].Value = key.Ts + unit;
+        command.Parameters[4].Value = key.Site;
+        command.ExecuteNonQuery();
     }
 
     /// <summary>
@@ -345,5 +430,5 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
 
     private readonly record struct RollupKey(string Device, string Metric, long Ts, string Site);
 
-    private readonly record struct Rollup(long Count, double Sum, double Min, double Max);
+    private readonly record struct Row(string Device, string Metric, long Ts, string Site, string Gateway, double Value);
 }
