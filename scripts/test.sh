@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test project of Campus.IoT on this machine.
-#  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl);
-#  2. starts a Mosquitto broker on a free loopback port with a temporary data directory (CAMPUS_TEST_MOSQUITTO);
+#  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl,
+#     victoria-metrics, influxdb);
+#  2. starts, each on a free loopback port with a temporary data directory: a Mosquitto broker (CAMPUS_TEST_MOSQUITTO),
+#     VictoriaMetrics, which accepts InfluxDB 2.x writes (CAMPUS_TEST_VICTORIAMETRICS), and InfluxDB 1.x (CAMPUS_TEST_INFLUXDB1);
 #  3. runs `dotnet test` over the solution (NuGet restore included) with a TRX report per test assembly;
-#  4. stops the broker and prints, as its last line, `N passed, N failed, N skipped` summed over all assemblies.
+#  4. stops the servers and prints, as its last line, `N passed, N failed, N skipped` summed over all assemblies.
 # Exit code: dotnet test's.
 set -uo pipefail
 
@@ -19,6 +21,8 @@ command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
+[ -x /usr/bin/influxd ] || need+=(influxdb)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   sudo=""
@@ -33,8 +37,13 @@ mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 # ---- 2. servers ---------------------------------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/campus-test.XXXXXX")
 mosquitto_pid=""
+vm_pid=""
+influx_pid=""
+stop() { if [ -n "$1" ]; then kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; fi; }
 cleanup() {
-  if [ -n "$mosquitto_pid" ]; then kill "$mosquitto_pid" 2>/dev/null; wait "$mosquitto_pid" 2>/dev/null; fi
+  stop "$mosquitto_pid"
+  stop "$vm_pid"
+  stop "$influx_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,6 +78,58 @@ done
 if port_free "$mq_port"; then log "mosquitto did not start"; cat "$work/mosquitto/mosquitto.log" >&2 2>/dev/null; exit 2; fi
 export CAMPUS_TEST_MOSQUITTO="mqtt://127.0.0.1:$mq_port"
 log "mosquitto $("$mosquitto_bin" -h 2>/dev/null | head -n1 | awk '{print $3}') on $CAMPUS_TEST_MOSQUITTO"
+
+# The HTTP status of GET http://127.0.0.1:PORT/PATH, or nothing while the server is not answering.
+http_status() {
+  ( exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+    IFS=' ' read -r -t 5 _ code _ <&3 && printf '%s' "$code" ) 2>/dev/null
+}
+# Waits up to 30 s until GET PATH answers STATUS; a server that exits meanwhile fails at once.
+wait_http() { # name pid port path status log
+  for _ in $(seq 1 300); do
+    [ "$(http_status "$3" "$4")" = "$5" ] && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "$1 did not start"; tail -n 20 "$6" >&2 2>/dev/null; exit 2
+}
+
+# VictoriaMetrics takes the InfluxDB 2.x store's writes (/api/v2/write). Samples of a series at the same millisecond are
+# deduplicated, as InfluxDB replaces a point written again.
+vm_port=$(pick_port) || { log "no free port for victoria-metrics"; exit 2; }
+mkdir -p "$work/victoria-metrics"
+/usr/bin/victoria-metrics -storageDataPath="$work/victoria-metrics/data" -httpListenAddr="127.0.0.1:$vm_port" \
+  -search.latencyOffset=0s -dedup.minScrapeInterval=1ms > "$work/victoria-metrics/victoria-metrics.log" 2>&1 &
+vm_pid=$!
+wait_http victoria-metrics "$vm_pid" "$vm_port" /health 200 "$work/victoria-metrics/victoria-metrics.log"
+export CAMPUS_TEST_VICTORIAMETRICS="http://127.0.0.1:$vm_port"
+log "victoria-metrics on $CAMPUS_TEST_VICTORIAMETRICS"
+
+# InfluxDB 1.x: /write and InfluxQL /query. The test fixtures create databases of their own.
+influx_port=$(pick_port) || { log "no free port for influxd"; exit 2; }
+influx_rpc_port=$(pick_port) || { log "no free port for influxd"; exit 2; }
+mkdir -p "$work/influxdb"
+cat > "$work/influxdb/influxdb.conf" <<EOF
+reporting-disabled = true
+bind-address = "127.0.0.1:$influx_rpc_port"
+[meta]
+  dir = "$work/influxdb/meta"
+[data]
+  dir = "$work/influxdb/data"
+  wal-dir = "$work/influxdb/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:$influx_port"
+  log-enabled = false
+EOF
+/usr/bin/influxd run -config "$work/influxdb/influxdb.conf" > "$work/influxdb/influxd.log" 2>&1 &
+influx_pid=$!
+wait_http influxd "$influx_pid" "$influx_port" /ping 204 "$work/influxdb/influxd.log"
+export CAMPUS_TEST_INFLUXDB1="http://127.0.0.1:$influx_port"
+log "influxd $(/usr/bin/influxd version 2>/dev/null | awk '{print $2}') on $CAMPUS_TEST_INFLUXDB1"
 
 # ---- 3. tests -----------------------------------------------------------------------------------------------------
 results="$work/results"
