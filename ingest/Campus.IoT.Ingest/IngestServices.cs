@@ -1,7 +1,9 @@
+using Campus.IoT.Ingest.Influx;
 using Campus.IoT.Ingest.Spill;
 using Campus.IoT.Ingest.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Campus.IoT.Ingest;
@@ -24,9 +26,21 @@ public static class IngestServices
         services.AddSingleton(sp => new DeadLetterStore(Path.Combine(dataDirectory(sp), "ingest.db"), sp.GetRequiredService<IOptions<IngestOptions>>().Value.DeadLetterCapacity));
         services.AddSingleton(sp => new SpillBuffer(Path.Combine(dataDirectory(sp), "ingest.db")));
 
-        services.AddSingleton(sp => new SqliteReadingStore(Path.Combine(dataDirectory(sp), "readings.db")));
-        services.AddSingleton<ITimeSeriesStore>(sp => sp.GetRequiredService<SqliteReadingStore>());
-        services.AddHostedService<SqliteRetentionService>();
+        services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InfluxOptions>, StorageOptionsValidator>();
+        var storage = new InfluxOptions();
+        configuration.GetSection(InfluxOptions.Section).Bind(storage);
+        if (storage.IsInflux)
+        {
+            // InfluxDB keeps its own retention (the bucket's or the retention policy's) and downsampling.
+            services.AddSingleton(sp => InfluxStores.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        }
+        else
+        {
+            services.AddSingleton(sp => new SqliteReadingStore(Path.Combine(dataDirectory(sp), "readings.db")));
+            services.AddSingleton<ITimeSeriesStore>(sp => sp.GetRequiredService<SqliteReadingStore>());
+            services.AddHostedService<SqliteRetentionService>();
+        }
 
         // Hosted services stop in reverse order: the consumer (registered last) stops first and completes the queue, then the
         // writer drains it.
@@ -35,6 +49,15 @@ public static class IngestServices
         services.AddSingleton<IngestConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestConsumer>());
         return services;
+    }
+
+    private sealed class StorageOptionsValidator : IValidateOptions<InfluxOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, InfluxOptions options)
+        {
+            var errors = options.Validate();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
     }
 
     private sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>

@@ -17,13 +17,11 @@ internal sealed class IngestProcess : IAsyncDisposable
     private readonly string[] _args;
     private System.Diagnostics.Process? _process;
 
-    public IngestProcess(MosquittoBroker broker, string directory, params string[] extraArgs)
-        : this(broker, directory, $"g{Guid.NewGuid():N}"[..24], extraArgs)
+    /// <param name="extraArgs">More <c>--key=value</c> settings.</param>
+    /// <param name="sharedGroup">The shared-subscription group; a new one (this instance alone) when null.</param>
+    public IngestProcess(MosquittoBroker broker, string directory, IReadOnlyList<string>? extraArgs = null, string? sharedGroup = null)
     {
-    }
-
-    public IngestProcess(MosquittoBroker broker, string directory, string sharedGroup, params string[] extraArgs)
-    {
+        sharedGroup ??= $"g{Guid.NewGuid():N}"[..24];
         DataDir = directory;
         HttpPort = FreePort.Next();
         _args =
@@ -34,7 +32,7 @@ internal sealed class IngestProcess : IAsyncDisposable
             $"--Campus:Ingest:SharedGroup={sharedGroup}",
             $"--Campus:DataDir={directory}",
             $"--Urls=http://127.0.0.1:{HttpPort}",
-            .. extraArgs,
+            .. extraArgs ?? [],
         ];
     }
 

@@ -16,7 +16,7 @@ public sealed class SharedSubscriptionTests(MosquittoBroker broker) : IClassFixt
         var group = $"g{Guid.NewGuid():N}"[..16];
         foreach (var name in new[] { "a", "b" })
         {
-            var instance = new IngestProcess(broker, Directory.CreateDirectory(Path.Combine(_directory, name)).FullName, group);
+            var instance = new IngestProcess(broker, Directory.CreateDirectory(Path.Combine(_directory, name)).FullName, sharedGroup: group);
             _instances.Add(instance);
             await instance.StartAsync();
         }

@@ -19,7 +19,7 @@ public sealed class StoreLockedTests(MosquittoBroker broker) : IClassFixture<Mos
     public async Task The_sqlite_file_locked_for_30_seconds_then_released_loses_and_doubles_nothing()
     {
         // Short write attempts so the spill takes over within seconds of the lock.
-        _ingest = new IngestProcess(broker, _directory, "--Campus:Ingest:WriteAttempts=2", "--Campus:Ingest:MaxBatchMessages=100");
+        _ingest = new IngestProcess(broker, _directory, ["--Campus:Ingest:WriteAttempts=2", "--Campus:Ingest:MaxBatchMessages=100"]);
         await _ingest.StartAsync();
         var publisher = new GatewayLikePublisher($"locked-{Guid.NewGuid():N}"[..20], "gw-1", readingsPerMessage: 10);
         await using var mqtt = await TestMqtt.ConnectAsync(broker.Host, broker.Port);
