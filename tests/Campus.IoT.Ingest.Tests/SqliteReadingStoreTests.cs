@@ -165,6 +165,41 @@ public sealed class SqliteReadingStoreTests : IDisposable
         Assert.Equal(0, _store.ApplyRetention(now, TimeSpan.FromDays(90), TimeSpan.FromDays(150), null));
     }
 
+    [Fact]
+    public void A_file_in_the_earlier_text_keyed_layout_is_moved_to_the_series_layout_with_its_rollups()
+    {
+        var path = Path.Combine(_directory, "old.db");
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE readings (device TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, site TEXT NOT NULL, gateway TEXT NOT NULL, value REAL NOT NULL,
+                    PRIMARY KEY (device, metric, ts, site)) WITHOUT ROWID;
+                CREATE TABLE readings_1m (device TEXT, metric TEXT, ts INTEGER, site TEXT, count INTEGER, sum REAL, min REAL, max REAL);
+                """;
+            create.ExecuteNonQuery();
+            for (var i = 0; i < 120; i++)
+            {
+                using var insert = old.CreateCommand();
+                insert.CommandText = "INSERT INTO readings VALUES ('fridge-1', 'temperature', $ts, $site, 'gw-1', $value)";
+                insert.Parameters.AddWithValue("$ts", T0.AddSeconds(30 * i).ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$site", i % 2 == 0 ? "school-01" : "school-02");
+                insert.Parameters.AddWithValue("$value", (double)i);
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        using var store = new SqliteReadingStore(path);
+
+        Assert.Equal(120, store.CountReadings());
+        var hour = Assert.Single(store.Query("fridge-1", Metrics.Temperature, "school-01", T0, T0.AddHours(1), TimeSpan.FromHours(1), 10));
+        Assert.Equal(new ReadingBucket(T0, 59, 0, 118, 60), hour);
+        Assert.Equal(120, store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddHours(1), null, 1000).Count);
+        store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 0, T0)], [])]);
+        Assert.Equal(120, store.CountReadings()); // still idempotent after the move
+    }
+
     public void Dispose()
     {
         _store.Dispose();

@@ -101,11 +101,11 @@ internal sealed class IngestProcess : IAsyncDisposable
     }
 
     /// <summary>Readings of a site in the embedded store (read through its own connection; WAL lets it read while ingest writes).</summary>
-    public long CountReadings(string site) => Scalar(Path.Combine(DataDir, "readings.db"), "SELECT count(*) FROM readings WHERE site = $site", site);
+    public long CountReadings(string site) => Scalar(Path.Combine(DataDir, "readings.db"), "SELECT count(*) FROM readings JOIN series ON series.id = readings.series WHERE site = $site", site);
 
     /// <summary>Distinct (device, metric, ts) of a site: equal to <see cref="CountReadings"/> when nothing is doubled.</summary>
     public long CountDistinctReadings(string site) =>
-        Scalar(Path.Combine(DataDir, "readings.db"), "SELECT count(*) FROM (SELECT DISTINCT device, metric, ts FROM readings WHERE site = $site)", site);
+        Scalar(Path.Combine(DataDir, "readings.db"), "SELECT count(*) FROM (SELECT DISTINCT device, metric, ts FROM readings JOIN series ON series.id = readings.series WHERE site = $site)", site);
 
     public long CountSpilled() => Scalar(Path.Combine(DataDir, "ingest.db"), "SELECT count(*) FROM spill", null);
 
