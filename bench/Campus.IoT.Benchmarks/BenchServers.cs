@@ -13,6 +13,24 @@ internal static class BenchServers
         return new OwnedMosquitto(broker);
     }
 
+    public static async Task<OwnedVictoriaMetrics> StartVictoriaMetricsAsync()
+    {
+        var server = new VictoriaMetricsServer();
+        await server.StartAsync();
+        return new OwnedVictoriaMetrics(server);
+    }
+
+    internal sealed class OwnedVictoriaMetrics(VictoriaMetricsServer server) : IAsyncDisposable
+    {
+        public string Url => server.Url.ToString();
+
+        /// <summary>Samples stored in every series of the measurement_field name (after a flush).</summary>
+        public async Task<long> CountSamplesAsync(string name) =>
+            (await server.ExportAsync($"{{__name__=\"{name}\"}}")).Sum(s => (long)s.Timestamps.Count);
+
+        public async ValueTask DisposeAsync() => await server.DisposeAsync();
+    }
+
     internal sealed class OwnedMosquitto(MosquittoBroker broker) : IAsyncDisposable
     {
         public string Uri => broker.Uri;

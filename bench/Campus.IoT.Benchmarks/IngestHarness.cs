@@ -37,20 +37,20 @@ internal static class IngestHarness
         try
         {
             await using var mosquitto = await BenchServers.StartMosquittoAsync(work);
-            if (store != "sqlite")
+            if (store is not ("sqlite" or "victoria"))
             {
-                Console.Error.WriteLine($"unknown --store {store}");
+                Console.Error.WriteLine($"unknown --store {store}: sqlite or victoria");
                 return 2;
             }
 
-            object? victoria = null;
-            Console.WriteLine($"mosquitto {mosquitto.Uri}; {messages} messages × {ReadingsPerMessage} readings per round, {publishers} publishers, QoS 1, store {store}");
+            await using var victoria = store == "victoria" ? await BenchServers.StartVictoriaMetricsAsync() : null;
+            Console.WriteLine($"mosquitto {mosquitto.Uri}{(victoria is null ? string.Empty : $", victoria-metrics {victoria.Url}")}; {messages} messages × {ReadingsPerMessage} readings per round, {publishers} publishers, QoS 1, store {store}");
             var payloadBytes = Encoding.UTF8.GetByteCount(Payload(1, 0));
             Console.WriteLine($"message size ≈ {payloadBytes} B");
 
             using var stored = new StoredCounter();
             var data = Path.Combine(work, "data");
-            using var host = BuildIngestHost(mosquitto.Uri, data, store, null);
+            using var host = BuildIngestHost(mosquitto.Uri, data, store, victoria?.Url);
             await host.StartAsync();
             await host.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(CancellationToken.None);
 
@@ -71,7 +71,7 @@ internal static class IngestHarness
             var burst = await BurstAsync(mosquitto.Port, messages * 10, publishers, "burst", stored, host);
             var verified = store == "sqlite"
                 ? host.Services.GetRequiredService<SqliteReadingStore>().CountReadings()
-                : throw new InvalidOperationException(victoria?.ToString());
+                : await victoria!.CountSamplesAsync("temperature_value");
             var expected = (long)(rounds + 1 + 10) * messages * ReadingsPerMessage;
             Console.WriteLine();
             Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw |");
