@@ -30,7 +30,7 @@ app.MapPrometheusScrapingEndpoint("/metrics");
 app.MapGet("/healthz", (IngestConsumer consumer, IngestWriter writer) =>
 {
     var health = writer.Health;
-    var ok = consumer.IsConnected && health.State == "ok";
+    var ok = consumer.IsConnected && health.State != "failing";
     return Results.Json(new { status = ok ? "ok" : "degraded", mqtt = consumer.IsConnected ? "ok" : "disconnected", filters = consumer.Filters, ingest = health }, statusCode: ok ? 200 : 503);
 });
 app.MapGet("/api/ingest/rejects", (DeadLetterStore rejects, string? reason, int? limit) => Results.Ok(rejects.Snapshot(Math.Clamp(limit ?? 200, 1, 10_000), reason)));

@@ -92,7 +92,7 @@ internal sealed partial class IngestWriter : BackgroundService
             var since = Interlocked.Read(ref _failingSinceTicks);
             return new IngestWriterHealth(
                 _store.Kind,
-                since == 0 ? "ok" : "failing",
+                since != 0 ? "failing" : _spill.Count > 0 ? "draining" : "ok",
                 since == 0 ? null : new DateTimeOffset(since, TimeSpan.Zero),
                 _lastError,
                 _queue.Count,
@@ -178,12 +178,13 @@ internal sealed partial class IngestWriter : BackgroundService
                 // The disk failed too (full, read-only): keep the batch in memory and retry both; nothing is acknowledged.
                 _metrics.SpillFailed();
                 LogSpillFailed(_logger, ex, _batch.Count);
-                await WaitAsync(TimeSpan.FromSeconds(1), waitForInput: false, stoppingToken);
-                if (_spill.Count == 0 && _queue.Reader.Completion.IsCompleted && stoppingToken.IsCancellationRequested)
+                if (stoppingToken.IsCancellationRequested)
                 {
                     LogUnwrittenAtShutdown(_logger, _batch.Count);
                     return;
                 }
+
+                await WaitAsync(TimeSpan.FromSeconds(1), waitForInput: false, stoppingToken);
             }
         }
 
@@ -231,9 +232,9 @@ internal sealed partial class IngestWriter : BackgroundService
             _metrics.Replayed(chunk.Batches.Count, written.Readings, written.Events);
             _replayBackoff = TimeSpan.Zero;
             _nextReplay = default;
+            MarkHealthy();
             if (_spill.Count == 0)
             {
-                MarkHealthy();
                 LogSpillDrained(_logger, _store.Kind);
             }
         }
@@ -385,5 +386,8 @@ internal sealed partial class IngestWriter : BackgroundService
     private static partial void LogUnwrittenAtShutdown(ILogger logger, int messages);
 }
 
-/// <summary>What <c>/healthz</c> shows of the writer.</summary>
+/// <summary>
+/// What <c>/healthz</c> shows of the writer. State: <c>ok</c>; <c>failing</c> (the store refuses writes: batches go to the
+/// disk spill); <c>draining</c> (the store is back and the spill is being replayed into it).
+/// </summary>
 public sealed record IngestWriterHealth(string Store, string State, DateTimeOffset? FailingSince, string? LastError, int Queued, long Spilled, long SpilledBytes, bool SpillFull);

@@ -18,7 +18,7 @@ internal static class HealthEndpoints
                 ["broker"] = embedded ? (broker.IsRunning ? "ok" : "down") : "external",
                 ["ingest"] = ingest.IsConnected ? "ok" : "disconnected",
                 ["alerting"] = alerting.IsConnected ? "ok" : "disconnected",
-                ["store"] = writer.Health.State == "ok" ? "ok" : "failing",
+                ["store"] = writer.Health.State == "failing" ? "failing" : "ok",
             };
             var healthy = checks.Values.All(v => v is "ok" or "external");
             var store = writer.Health;
