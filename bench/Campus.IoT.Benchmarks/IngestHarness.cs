@@ -54,16 +54,19 @@ internal static class IngestHarness
             await host.StartAsync();
             await host.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(CancellationToken.None);
 
-            var results = new List<(double Raw, double Ingest)>();
+            var results = new List<(double Raw, double Ingest, double RawCpu, double IngestCpu)>();
             for (var round = 0; round <= rounds; round++)
             {
                 // Round 0 warms up the JIT, the broker and the store; it is not reported.
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var raw = await RawRoundAsync(mosquitto.Port, messages, publishers, $"raw-{round}");
+                var rawCpu = CpuMicrosPerMessage(ref cpu, messages);
                 var site = $"ingest-{round}";
                 var ingest = await IngestRoundAsync(mosquitto.Port, messages, publishers, site, stored);
+                var ingestCpu = CpuMicrosPerMessage(ref cpu, messages);
                 if (round > 0)
                 {
-                    results.Add((raw, ingest));
+                    results.Add((raw, ingest, rawCpu, ingestCpu));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: raw broker {raw:F0} msg/s ({raw * ReadingsPerMessage:F0} readings/s); ingest {ingest:F0} msg/s ({ingest * ReadingsPerMessage:F0} readings/s); ratio {ingest / raw:F2}"));
                 }
             }
@@ -74,11 +77,12 @@ internal static class IngestHarness
                 : await victoria!.CountSamplesAsync("temperature_value");
             var expected = (long)(rounds + 1 + 10) * messages * ReadingsPerMessage;
             Console.WriteLine();
-            Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw | CPU µs/msg of this process, raw | … ingest |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
             for (var i = 0; i < results.Count; i++)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | {results[i].Raw:F0} | {results[i].Ingest:F0} | {results[i].Ingest * ReadingsPerMessage:F0} | {results[i].Ingest / results[i].Raw:F2} |"));
+                var r = results[i];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | {r.Raw:F0} | {r.Ingest:F0} | {r.Ingest * ReadingsPerMessage:F0} | {r.Ingest / r.Raw:F2} | {r.RawCpu:F0} | {r.IngestCpu:F0} |"));
             }
 
             var median = results.Select(r => r.Ingest / r.Raw).Order().ElementAt(results.Count / 2);
@@ -227,6 +231,15 @@ internal static class IngestHarness
         }
 
         return json.Append("]}").ToString();
+    }
+
+    /// <summary>CPU time this process spent since <paramref name="since"/>, per message (publishers, subscriber and ingest all run here).</summary>
+    private static double CpuMicrosPerMessage(ref TimeSpan since, int messages)
+    {
+        var now = Process.GetCurrentProcess().TotalProcessorTime;
+        var micros = (now - since).TotalMicroseconds / messages;
+        since = now;
+        return micros;
     }
 
     private static int IntArg(string[] args, string name, int fallback)

@@ -26,7 +26,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
 {
     private const long MinuteMs = 60_000;
     private const long HourMs = 3_600_000;
-    private const int RowsPerStatement = 100;
+    private const int RowsPerStatement = 8;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -167,7 +167,12 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         return id;
     }
 
-    /// <summary>Multi-row <c>INSERT OR IGNORE</c> statements of <see cref="RowsPerStatement"/> rows (far fewer statement executions).</summary>
+    /// <summary>
+    /// Multi-row <c>INSERT OR IGNORE</c> statements of <see cref="RowsPerStatement"/> rows. Measured on the bench data: 1 row
+    /// 472k rows/s, 8 rows 665k, 16 rows 581–606k, 32 rows 492–498k, 100 rows 330k. More rows save statement executions but
+    /// Microsoft.Data.Sqlite binds every parameter by name (<c>sqlite3_bind_parameter_index</c>, a linear search), which
+    /// costs quadratically in the parameters of a statement.
+    /// </summary>
     private int InsertReadings(SqliteTransaction tx)
     {
         var inserted = 0;
