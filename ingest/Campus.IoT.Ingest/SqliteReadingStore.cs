@@ -36,6 +36,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     private readonly HashSet<(long Series, long Ts)> _minutes = [];
     private readonly HashSet<(long Series, long Ts)> _hours = [];
     private readonly List<Row> _rows = [];
+    private readonly List<Bucket> _buckets = [];
 
     public SqliteReadingStore(string path)
     {
@@ -279,14 +280,13 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// </summary>
     private void AddToRollups(SqliteTransaction tx)
     {
-        using var minute = AddCommand(tx, "readings_1m");
-        using var hour = AddCommand(tx, "readings_1h");
-        Aggregate(minute, MinuteMs);
-        Aggregate(hour, HourMs);
+        Aggregate(tx, "readings_1m", MinuteMs);
+        Aggregate(tx, "readings_1h", HourMs);
     }
 
-    private void Aggregate(SqliteCommand upsert, long unit)
+    private void Aggregate(SqliteTransaction tx, string table, long unit)
     {
+        _buckets.Clear();
         var i = 0;
         while (i < _rows.Count)
         {
@@ -304,31 +304,61 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                 i++;
             }
 
-            upsert.Parameters[0].Value = first.Series;
-            upsert.Parameters[1].Value = bucket;
-            upsert.Parameters[2].Value = count;
-            upsert.Parameters[3].Value = sum;
-            upsert.Parameters[4].Value = min;
-            upsert.Parameters[5].Value = max;
-            upsert.ExecuteNonQuery();
+            _buckets.Add(new Bucket(first.Series, bucket, count, sum, min, max));
+        }
+
+        SqliteCommand? full = null;
+        try
+        {
+            for (var start = 0; start < _buckets.Count; start += RowsPerStatement)
+            {
+                var n = Math.Min(RowsPerStatement, _buckets.Count - start);
+                var command = n == RowsPerStatement ? full ??= AddCommand(tx, table, RowsPerStatement) : AddCommand(tx, table, n);
+                for (var k = 0; k < n; k++)
+                {
+                    var b = _buckets[start + k];
+                    command.Parameters[k * 6].Value = b.Series;
+                    command.Parameters[(k * 6) + 1].Value = b.Ts;
+                    command.Parameters[(k * 6) + 2].Value = b.Count;
+                    command.Parameters[(k * 6) + 3].Value = b.Sum;
+                    command.Parameters[(k * 6) + 4].Value = b.Min;
+                    command.Parameters[(k * 6) + 5].Value = b.Max;
+                }
+
+                command.ExecuteNonQuery();
+                if (!ReferenceEquals(command, full))
+                {
+                    command.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            full?.Dispose();
         }
     }
 
-    private SqliteCommand AddCommand(SqliteTransaction tx, string table)
+    private SqliteCommand AddCommand(SqliteTransaction tx, string table, int rows)
     {
         var command = _writer.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = $"""
-            INSERT INTO {table} (series, ts, count, sum, min, max) VALUES ($series, $ts, $count, $sum, $min, $max)
-            ON CONFLICT (series, ts) DO UPDATE SET
+        var sql = new StringBuilder($"INSERT INTO {table} (series, ts, count, sum, min, max) VALUES ", 200 + (rows * 40));
+        for (var k = 0; k < rows; k++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"{(k == 0 ? string.Empty : ",")}($s{k},$t{k},$c{k},$u{k},$n{k},$x{k})");
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$s{k}"), SqliteType.Integer);
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$t{k}"), SqliteType.Integer);
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$c{k}"), SqliteType.Integer);
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$u{k}"), SqliteType.Real);
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$n{k}"), SqliteType.Real);
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$x{k}"), SqliteType.Real);
+        }
+
+        sql.Append("""
+             ON CONFLICT (series, ts) DO UPDATE SET
                 count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max)
-            """;
-        command.Parameters.Add("$series", SqliteType.Integer);
-        command.Parameters.Add("$ts", SqliteType.Integer);
-        command.Parameters.Add("$count", SqliteType.Integer);
-        command.Parameters.Add("$sum", SqliteType.Real);
-        command.Parameters.Add("$min", SqliteType.Real);
-        command.Parameters.Add("$max", SqliteType.Real);
+            """);
+        command.CommandText = sql.ToString();
         command.Prepare();
         return command;
     }
@@ -575,4 +605,6 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     private readonly record struct SeriesKey(string Device, string Metric, string Site);
 
     private readonly record struct Row(long Series, long Ts, double Value);
+
+    private readonly record struct Bucket(long Series, long Ts, long Count, double Sum, double Min, double Max);
 }
