@@ -18,8 +18,10 @@ public enum ReadingsLayout
 }
 
 /// <summary>
-/// A copy of <c>SqliteReadingStore</c> (same connection string, pragmas, prepared-statement loop, one transaction per
-/// <c>Write</c>, same history query) whose only difference is the <c>readings</c> key layout.
+/// The project's store as it was before the series layout (text-keyed <c>readings</c>, one prepared <c>INSERT OR IGNORE</c>
+/// per reading, one transaction per <c>Write</c>, no rollups, the history query grouped from raw rows), with today's
+/// pragmas (WAL, <c>synchronous = FULL</c>, 64 MiB page cache) so the comparison is of layout and write path only; the key
+/// layout is a parameter.
 /// </summary>
 internal sealed class LayoutReadingStore : IDisposable
 {
@@ -54,8 +56,9 @@ internal sealed class LayoutReadingStore : IDisposable
         using var command = _writer.CreateCommand();
         command.CommandText = $"""
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+            PRAGMA synchronous = FULL;
             PRAGMA busy_timeout = 5000;
+            PRAGMA cache_size = -65536;
             {readings}
             CREATE TABLE IF NOT EXISTS device_events (
                 site TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT NOT NULL, ts INTEGER NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,

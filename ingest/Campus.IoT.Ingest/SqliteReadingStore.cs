@@ -7,12 +7,15 @@ using Microsoft.Data.Sqlite;
 namespace Campus.IoT.Ingest;
 
 /// <summary>
-/// The embedded time-series store: SQLite in WAL mode, one writer connection, one transaction per batch.
+/// The embedded time-series store: SQLite in WAL mode with <c>synchronous = FULL</c> (a committed batch survives a power
+/// cut, not only a crash of the process: ingest acknowledges the broker on commit), one writer connection, one transaction
+/// per batch.
 /// <para>
 /// Layout (as time-series databases do it): a <c>series</c> table names each (site, device, metric) once and gives it an
 /// integer id; <c>readings</c> holds (series, ts, value) with <c>PRIMARY KEY (series, ts)</c>, so a replayed message is
-/// stored once and a series' history is one contiguous key range. Integer keys make rows ~20 bytes and inserts 2.4–2.7×
-/// faster than the text key (device, metric, ts, site) measured before it (docs/benchmarks.md).
+/// stored once and a series' history is one contiguous key range. Integer keys make rows ~20 bytes; with its rollups kept
+/// in the same transaction it writes at 0.75–1.0× the rate the earlier text key (device, metric, ts, site) wrote raw rows
+/// alone, answers a device's history 1.1× faster and takes 19 % less disk (docs/benchmarks.md, section 2).
 /// </para>
 /// <para>
 /// Rollups: <c>readings_1m</c> and <c>readings_1h</c> hold count/sum/min/max per series and minute or hour, updated in the
@@ -50,7 +53,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         _writer.Open();
         Execute("""
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+            PRAGMA synchronous = FULL;
             PRAGMA busy_timeout = 5000;
             PRAGMA cache_size = -65536;
             """);
