@@ -54,26 +54,30 @@ internal static class IngestHarness
             await host.StartAsync();
             await host.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(CancellationToken.None);
 
-            var results = new List<(double Raw, double Ingest, double RawCpu, double IngestCpu)>();
+            var results = new List<(double Raw, double Ingest, double RawCpu, double IngestCpu, double RawServerCpu, double IngestServerCpu)>();
             for (var round = 0; round <= rounds; round++)
             {
                 // Round 0 warms up the JIT, the broker and the store; it is not reported.
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var serverCpu = ServerCpu();
                 var raw = await RawRoundAsync(mosquitto.Port, messages, publishers, $"raw-{round}");
                 var rawCpu = CpuMicrosPerMessage(ref cpu, messages);
+                var rawServerCpu = ServerCpuMicrosPerMessage(ref serverCpu, messages);
                 if (args.Contains("--diagnose"))
                 {
                     var manual = await RawRoundAsync(mosquitto.Port, messages, publishers, $"manual-{round}", manualAck: true);
                     var manualCpu = CpuMicrosPerMessage(ref cpu, messages);
+                    _ = ServerCpuMicrosPerMessage(ref serverCpu, messages);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round} diagnosis: bare subscriber acknowledging from another task in batches of 500, no store: {manual:F0} msg/s ({manual / raw:F2} of raw), {manualCpu:F0} CPU µs/msg"));
                 }
 
                 var site = $"ingest-{round}";
                 var ingest = await IngestRoundAsync(mosquitto.Port, messages, publishers, site, stored);
                 var ingestCpu = CpuMicrosPerMessage(ref cpu, messages);
+                var ingestServerCpu = ServerCpuMicrosPerMessage(ref serverCpu, messages);
                 if (round > 0)
                 {
-                    results.Add((raw, ingest, rawCpu, ingestCpu));
+                    results.Add((raw, ingest, rawCpu, ingestCpu, rawServerCpu, ingestServerCpu));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: raw broker {raw:F0} msg/s ({raw * ReadingsPerMessage:F0} readings/s); ingest {ingest:F0} msg/s ({ingest * ReadingsPerMessage:F0} readings/s); ratio {ingest / raw:F2}"));
                 }
             }
@@ -84,12 +88,12 @@ internal static class IngestHarness
                 : await victoria!.CountSamplesAsync("temperature_value");
             var expected = (long)(rounds + 1 + 10) * messages * ReadingsPerMessage;
             Console.WriteLine();
-            Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw | CPU µs/msg of this process, raw | … ingest |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw | CPU µs/msg this process, raw | … ingest | CPU µs/msg servers, raw | … ingest |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (var i = 0; i < results.Count; i++)
             {
                 var r = results[i];
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | {r.Raw:F0} | {r.Ingest:F0} | {r.Ingest * ReadingsPerMessage:F0} | {r.Ingest / r.Raw:F2} | {r.RawCpu:F0} | {r.IngestCpu:F0} |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | {r.Raw:F0} | {r.Ingest:F0} | {r.Ingest * ReadingsPerMessage:F0} | {r.Ingest / r.Raw:F2} | {r.RawCpu:F0} | {r.IngestCpu:F0} | {r.RawServerCpu:F0} | {r.IngestServerCpu:F0} |"));
             }
 
             var median = results.Select(r => r.Ingest / r.Raw).Order().ElementAt(results.Count / 2);
@@ -270,6 +274,46 @@ internal static class IngestHarness
     private static double CpuMicrosPerMessage(ref TimeSpan since, int messages)
     {
         var now = Process.GetCurrentProcess().TotalProcessorTime;
+        var micros = (now - since).TotalMicroseconds / messages;
+        since = now;
+        return micros;
+    }
+
+    /// <summary>CPU time of the servers this process started (Mosquitto, VictoriaMetrics: its child processes).</summary>
+    private static TimeSpan ServerCpu()
+    {
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var total = TimeSpan.Zero;
+        foreach (var name in new[] { "mosquitto", "victoria-metrics" })
+        {
+            foreach (var process in Process.GetProcessesByName(name))
+            {
+                using (process)
+                {
+                    try
+                    {
+                        // /proc/PID/stat: "pid (comm) state ppid …"
+                        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        if (fields[1] == self)
+                        {
+                            total += process.TotalProcessorTime;
+                        }
+                    }
+                    catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+                    {
+                        // Gone meanwhile.
+                    }
+                }
+            }
+        }
+
+        return total;
+    }
+
+    private static double ServerCpuMicrosPerMessage(ref TimeSpan since, int messages)
+    {
+        var now = ServerCpu();
         var micros = (now - since).TotalMicroseconds / messages;
         since = now;
         return micros;
