@@ -227,7 +227,7 @@ internal static class LatencyHarness
     private static byte[] EventPayload(string device)
     {
         var seq = Interlocked.Increment(ref s_seq);
-        var now = Timestamps.Format(DateTimeOffset.UtcNow);
+        var now = Timestamps.Format(TimeProvider.System.GetUtcNow());
         return Encoding.UTF8.GetBytes(string.Create(
             CultureInfo.InvariantCulture,
             $$"""{"seq":{{seq}},"ts":"{{now}}","events":[{"device":"{{device}}","type":"smoke","state":"active","ts":"{{now}}"}]}"""));

@@ -25,19 +25,11 @@ internal sealed class DeadLetterStore : IDisposable
     public DeadLetterStore(string path, int capacity)
     {
         _capacity = capacity;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString());
-        _connection.Open();
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA busy_timeout = 10000;
+        _connection = SqliteFiles.Open(path, "NORMAL", """
             CREATE TABLE IF NOT EXISTS dead_letters (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, topic TEXT NOT NULL, scope TEXT NOT NULL,
                 reason TEXT NOT NULL, detail TEXT NOT NULL, item INTEGER, payload BLOB NOT NULL, payload_bytes INTEGER NOT NULL);
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     /// <summary>Failures to record a rejection (the rejection itself is still counted and logged).</summary>

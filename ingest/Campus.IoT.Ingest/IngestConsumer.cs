@@ -78,7 +78,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
     internal async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
-        var batch = Decode(e.ApplicationMessage) with { Acknowledge = e.AcknowledgeAsync };
+        var batch = Decode(e.ApplicationMessage, e.AcknowledgeAsync);
         try
         {
             await _queue.EnqueueAsync(batch, CancellationToken.None);
@@ -92,13 +92,13 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
     /// <summary>
     /// The accepted content of a message; empty (but still queued, so acknowledgements keep their order) when it is rejected whole.
     /// </summary>
-    internal IngestBatch Decode(MqttApplicationMessage message)
+    internal IngestBatch Decode(MqttApplicationMessage message, Func<CancellationToken, Task>? acknowledge = null)
     {
         if (!Topic.TryParse(message.Topic, out var topic))
         {
             _metrics.Received("unknown");
             Reject(message.Topic, "message", RejectReason.BadTopic, "not campus/v1/{site}/{gateway}/{telemetry|events}", null, message.Payload);
-            return new IngestBatch(string.Empty, string.Empty, 0, [], []);
+            return new IngestBatch(string.Empty, string.Empty, 0, [], []) { Acknowledge = acknowledge };
         }
 
         if (topic.Kind == TopicKind.Telemetry)
@@ -109,7 +109,7 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
             if (result.Value is { } telemetry)
             {
                 TrackSeq(topic, telemetry.Seq);
-                return new IngestBatch(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, []);
+                return new IngestBatch(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, []) { Acknowledge = acknowledge };
             }
         }
         else if (topic.Kind == TopicKind.Events)
@@ -120,11 +120,11 @@ internal sealed partial class IngestConsumer : IHostedService, IAsyncDisposable
             if (result.Value is { } events)
             {
                 TrackSeq(topic, events.Seq);
-                return new IngestBatch(topic.Site, topic.Gateway, events.Seq, [], events.Events);
+                return new IngestBatch(topic.Site, topic.Gateway, events.Seq, [], events.Events) { Acknowledge = acknowledge };
             }
         }
 
-        return new IngestBatch(topic.Site, topic.Gateway, 0, [], []);
+        return new IngestBatch(topic.Site, topic.Gateway, 0, [], []) { Acknowledge = acknowledge };
     }
 
     private void TrackSeq(Topic topic, long seq)

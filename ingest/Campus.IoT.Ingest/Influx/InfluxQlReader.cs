@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Campus.IoT.Ingest.Storage;
 using Campus.IoT.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace Campus.IoT.Ingest.Influx;
 
@@ -18,13 +20,19 @@ internal sealed class InfluxQlReader
     private readonly HttpClient _http;
     private readonly string _database;
     private readonly string? _retentionPolicy;
+    private readonly ILogger? _logger;
+    private readonly string _kind;
 
     /// <param name="http">A client whose base address is the server and which carries the authorization header.</param>
     /// <param name="database">The 1.x database, or the 2.x bucket (its DBRP mapping) / 3.x database.</param>
     /// <param name="retentionPolicy">The retention policy, or null for the database's default.</param>
-    public InfluxQlReader(HttpClient http, string database, string? retentionPolicy)
+    /// <param name="logger">Where each query, its time and its statement are logged at Debug level.</param>
+    /// <param name="kind">The store's kind, for that log.</param>
+    public InfluxQlReader(HttpClient http, string database, string? retentionPolicy, ILogger? logger = null, string kind = "influxdb")
     {
         _http = http;
+        _logger = logger;
+        _kind = kind;
         _database = database;
         _retentionPolicy = string.IsNullOrWhiteSpace(retentionPolicy) ? null : retentionPolicy;
     }
@@ -36,6 +44,7 @@ internal sealed class InfluxQlReader
             return [];
         }
 
+        var started = Stopwatch.GetTimestamp();
         var influxQl = Build(query);
         var uri = new StringBuilder("query?db=").Append(Uri.EscapeDataString(_database));
         if (_retentionPolicy is not null)
@@ -49,7 +58,13 @@ internal sealed class InfluxQlReader
         using var response = await InfluxHttp.SendAsync(_http, request, What, cancellationToken);
         await InfluxHttp.ThrowIfRefusedAsync(response, What, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return Parse(body);
+        var buckets = Parse(body);
+        if (_logger?.IsEnabled(LogLevel.Debug) == true)
+        {
+            _logger.Queried(_kind, buckets.Count, Stopwatch.GetElapsedTime(started), influxQl);
+        }
+
+        return buckets;
     }
 
     /// <summary>The InfluxQL statement for a history query, every identifier and literal quoted.</summary>

@@ -29,7 +29,7 @@ internal sealed class InfluxV1Store : ITimeSeriesStore, IDisposable
         _writePath = "write?db=" + Uri.EscapeDataString(database)
             + (retentionPolicy is null ? string.Empty : "&rp=" + Uri.EscapeDataString(retentionPolicy))
             + "&precision=ms";
-        _reader = new InfluxQlReader(_http, database, retentionPolicy);
+        _reader = new InfluxQlReader(_http, database, retentionPolicy, logger, Kind);
         logger.Configured(Kind, _http.BaseAddress!, database, retentionPolicy);
     }
 
@@ -56,17 +56,8 @@ internal sealed class InfluxV1Store : ITimeSeriesStore, IDisposable
         return result;
     }
 
-    public async Task<IReadOnlyList<ReadingBucket>> QueryAsync(HistoryQuery query, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var buckets = await _reader.QueryAsync(query, cancellationToken);
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            _logger.Queried(Kind, buckets.Count, Stopwatch.GetElapsedTime(started), InfluxQlReader.Build(query));
-        }
-
-        return buckets;
-    }
+    public Task<IReadOnlyList<ReadingBucket>> QueryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
+        _reader.QueryAsync(query, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 

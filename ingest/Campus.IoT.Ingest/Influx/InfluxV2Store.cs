@@ -44,7 +44,7 @@ internal sealed class InfluxV2Store : ITimeSeriesStore, IDisposable
         _client.EnableGzip();
         _writeApi = _client.GetWriteApiAsync();
         _http = InfluxHttp.CreateClient(options, new AuthenticationHeaderValue("Token", options.Token));
-        _reader = new InfluxQlReader(_http, _bucket, options.RetentionPolicy);
+        _reader = new InfluxQlReader(_http, _bucket, options.RetentionPolicy, logger, Kind);
         logger.Configured(Kind, _url, _bucket, options.RetentionPolicy);
     }
 
@@ -84,17 +84,8 @@ internal sealed class InfluxV2Store : ITimeSeriesStore, IDisposable
         return result;
     }
 
-    public async Task<IReadOnlyList<ReadingBucket>> QueryAsync(HistoryQuery query, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var buckets = await _reader.QueryAsync(query, cancellationToken);
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            _logger.Queried(Kind, buckets.Count, Stopwatch.GetElapsedTime(started), InfluxQlReader.Build(query));
-        }
-
-        return buckets;
-    }
+    public Task<IReadOnlyList<ReadingBucket>> QueryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
+        _reader.QueryAsync(query, cancellationToken);
 
     public void Dispose()
     {

@@ -19,19 +19,12 @@ internal sealed class SpillBuffer : IDisposable
 
     public SpillBuffer(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString());
-        _connection.Open();
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
-            PRAGMA busy_timeout = 10000;
+        _connection = SqliteFiles.Open(path, "FULL", """
             CREATE TABLE IF NOT EXISTS spill (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, gateway TEXT NOT NULL, seq INTEGER NOT NULL,
                 readings BLOB, events BLOB, bytes INTEGER NOT NULL);
-            """;
-        command.ExecuteNonQuery();
+            """);
+        using var command = _connection.CreateCommand();
         command.CommandText = "SELECT count(*), coalesce(sum(bytes), 0) FROM spill";
         using var reader = command.ExecuteReader();
         reader.Read();
