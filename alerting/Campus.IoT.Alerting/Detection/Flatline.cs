@@ -1,0 +1,37 @@
+namespace Campus.IoT.Alerting.Detection;
+
+/// <summary>
+/// A stuck sensor: the value has not moved by more than <c>tolerance</c> from where the current run started for
+/// <c>after</c> (DESIGN: temperature unchanged ±0.01 for 6 h). Clears as soon as the value moves. Constant state.
+/// </summary>
+public sealed class Flatline(TimeSpan after, double tolerance = 0.01)
+{
+    private DateTimeOffset? _since;
+    private double _reference;
+
+    public bool Active { get; private set; }
+
+    public DetectorSignal Observe(DateTimeOffset ts, double value)
+    {
+        if (_since is null || Math.Abs(value - _reference) > tolerance)
+        {
+            _since = ts;
+            _reference = value;
+            if (Active)
+            {
+                Active = false;
+                return DetectorSignal.Clear;
+            }
+
+            return DetectorSignal.None;
+        }
+
+        if (!Active && ts - _since.Value >= after)
+        {
+            Active = true;
+            return DetectorSignal.Raise;
+        }
+
+        return DetectorSignal.None;
+    }
+}

@@ -1,0 +1,75 @@
+namespace Campus.IoT.Alerting.Detection;
+
+/// <summary>
+/// "Outside a..b (or above x) for N minutes; clears when inside c..d for M minutes": a condition that must hold without a
+/// break for a duration before it raises, with a separate, narrower clear band that must hold for its own duration
+/// (hysteresis), so a fridge door opened for two minutes or a value hovering at the limit neither raises nor flaps.
+/// Time is the readings' own <c>ts</c>; <see cref="Tick"/> lets a timer raise when the duration passes between readings.
+/// O(1) work per reading, constant state.
+/// </summary>
+public sealed class HeldCondition(Func<double, bool> raiseWhen, TimeSpan raiseAfter, Func<double, bool> clearWhen, TimeSpan clearAfter)
+{
+    private DateTimeOffset? _raiseSince;
+    private DateTimeOffset? _clearSince;
+
+    /// <summary>True between a <see cref="DetectorSignal.Raise"/> and the following <see cref="DetectorSignal.Clear"/>.</summary>
+    public bool Active { get; private set; }
+
+    /// <summary>When the current run of raise-condition readings began (null when the last reading did not meet it).</summary>
+    public DateTimeOffset? RaiseSince => _raiseSince;
+
+    /// <summary>A band "outside lo..hi": below lo or above hi (either bound may be null for one-sided).</summary>
+    public static Func<double, bool> Outside(double? lo, double? hi) => v => (lo is { } l && v < l) || (hi is { } h && v > h);
+
+    /// <summary>A band "inside lo..hi" inclusive (either bound may be null for one-sided).</summary>
+    public static Func<double, bool> Inside(double? lo, double? hi) => v => (lo is not { } l || v >= l) && (hi is not { } h || v <= h);
+
+    public DetectorSignal Observe(DateTimeOffset ts, double value)
+    {
+        if (!Active)
+        {
+            _clearSince = null;
+            if (!raiseWhen(value))
+            {
+                _raiseSince = null;
+                return DetectorSignal.None;
+            }
+
+            _raiseSince ??= ts;
+            return Tick(ts);
+        }
+
+        _raiseSince = null;
+        if (!clearWhen(value))
+        {
+            _clearSince = null;
+            return DetectorSignal.None;
+        }
+
+        _clearSince ??= ts;
+        return Tick(ts);
+    }
+
+    /// <summary>Time has reached <paramref name="now"/> with no new reading: raise or clear if a held run has lasted long enough.</summary>
+    public DetectorSignal Tick(DateTimeOffset now)
+    {
+        if (!Active && _raiseSince is { } since && now - since >= raiseAfter)
+        {
+            Active = true;
+            _raiseSince = null;
+            return DetectorSignal.Raise;
+        }
+
+        if (Active && _clearSince is { } clearing && now - clearing >= clearAfter)
+        {
+            Active = false;
+            _clearSince = null;
+            return DetectorSignal.Clear;
+        }
+
+        return DetectorSignal.None;
+    }
+
+    /// <summary>When a timer should look again (the moment the current run would complete), or null.</summary>
+    public DateTimeOffset? NextDue => Active ? _clearSince + clearAfter : _raiseSince + raiseAfter;
+}
