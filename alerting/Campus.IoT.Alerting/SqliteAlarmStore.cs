@@ -3,12 +3,18 @@ using Microsoft.Data.Sqlite;
 
 namespace Campus.IoT.Alerting;
 
-/// <summary>Alarms and their audit trail in SQLite (WAL). Each transition is written with its audit row in one transaction.</summary>
+/// <summary>
+/// Alarms and their audit trail in SQLite (WAL). Each transition is written with its audit row in one transaction. The audit
+/// trail is append-only (triggers refuse UPDATE and DELETE) and hash-chained (<see cref="AuditChain"/>), so an edit made
+/// around the triggers is still found by <see cref="VerifyAudit"/>.
+/// </summary>
 internal sealed class SqliteAlarmStore : IDisposable
 {
     private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level";
 
     private readonly SqliteConnection _connection;
+    private long _lastSeq;
+    private string _lastHash = string.Empty;
 
     public SqliteAlarmStore(string path)
     {
@@ -30,6 +36,114 @@ internal sealed class SqliteAlarmStore : IDisposable
                 state TEXT NOT NULL, by TEXT NOT NULL, note TEXT);
             CREATE INDEX IF NOT EXISTS alarm_audit_alarm ON alarm_audit(alarm_id, seq);
             """);
+        SealAuditChain();
+        using var last = _connection.CreateCommand();
+        last.CommandText = "SELECT seq, hash FROM alarm_audit ORDER BY seq DESC LIMIT 1";
+        using var reader = last.ExecuteReader();
+        if (reader.Read())
+        {
+            _lastSeq = reader.GetInt64(0);
+            _lastHash = reader.GetString(1);
+        }
+    }
+
+    /// <summary>
+    /// Files from before the chain get its columns, their existing rows chained in order (sealed as they are found), and the
+    /// append-only triggers.
+    /// </summary>
+    private void SealAuditChain()
+    {
+        using var probe = _connection.CreateCommand();
+        probe.CommandText = "SELECT count(*) FROM pragma_table_info('alarm_audit') WHERE name = 'hash'";
+        if ((long)probe.ExecuteScalar()! == 0)
+        {
+            using var tx = _connection.BeginTransaction();
+            using (var alter = _connection.CreateCommand())
+            {
+                alter.Transaction = tx;
+                alter.CommandText = """
+                    ALTER TABLE alarm_audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE alarm_audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+                    """;
+                alter.ExecuteNonQuery();
+            }
+
+            var rows = new List<(long Seq, string AlarmId, long At, string Transition, string State, string By, string? Note)>();
+            using (var select = _connection.CreateCommand())
+            {
+                select.Transaction = tx;
+                select.CommandText = "SELECT seq, alarm_id, at, transition, state, by, note FROM alarm_audit ORDER BY seq";
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+                }
+            }
+
+            var previous = string.Empty;
+            foreach (var r in rows)
+            {
+                var hash = AuditChain.Hash(previous, r.Seq, r.AlarmId, r.At, r.Transition, r.State, r.By, r.Note);
+                using var update = _connection.CreateCommand();
+                update.Transaction = tx;
+                update.CommandText = "UPDATE alarm_audit SET prev_hash = $prev, hash = $hash WHERE seq = $seq";
+                update.Parameters.AddWithValue("$prev", previous);
+                update.Parameters.AddWithValue("$hash", hash);
+                update.Parameters.AddWithValue("$seq", r.Seq);
+                update.ExecuteNonQuery();
+                previous = hash;
+            }
+
+            tx.Commit();
+        }
+
+        Execute("""
+            CREATE TRIGGER IF NOT EXISTS alarm_audit_no_update BEFORE UPDATE ON alarm_audit
+            BEGIN SELECT RAISE(ABORT, 'the alarm audit trail is append-only'); END;
+            CREATE TRIGGER IF NOT EXISTS alarm_audit_no_delete BEFORE DELETE ON alarm_audit
+            BEGIN SELECT RAISE(ABORT, 'the alarm audit trail is append-only'); END;
+            """);
+    }
+
+    /// <summary>
+    /// Walks the whole audit trail in order: every row must follow the previous one (seq + 1), name the previous row's hash,
+    /// and hash to what it says. Reports the first row where that fails.
+    /// </summary>
+    public AuditVerification VerifyAudit()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT seq, alarm_id, at, transition, state, by, note, prev_hash, hash FROM alarm_audit ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        long rows = 0;
+        long? previousSeq = null;
+        var previousHash = string.Empty;
+        while (reader.Read())
+        {
+            var seq = reader.GetInt64(0);
+            var prev = reader.GetString(7);
+            var hash = reader.GetString(8);
+            if (previousSeq is { } p && seq != p + 1)
+            {
+                return new AuditVerification(false, rows, seq, $"row {seq} follows row {p}: {seq - p - 1} row(s) missing");
+            }
+
+            if (prev != previousHash)
+            {
+                return new AuditVerification(false, rows, seq, $"row {seq} does not name the previous row's hash");
+            }
+
+            var expected = AuditChain.Hash(prev, seq, reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+            if (hash != expected)
+            {
+                return new AuditVerification(false, rows, seq, $"row {seq} was changed after it was written (its hash does not match its content)");
+            }
+
+            rows++;
+            previousSeq = seq;
+            previousHash = hash;
+        }
+
+        return new AuditVerification(true, rows, null, null);
     }
 
     public void Save(IReadOnlyList<AlarmTransition> transitions)
@@ -39,6 +153,8 @@ internal sealed class SqliteAlarmStore : IDisposable
             return;
         }
 
+        var seq = _lastSeq;
+        var hash = _lastHash;
         using var tx = _connection.BeginTransaction();
         foreach (var t in transitions)
         {
@@ -79,17 +195,29 @@ internal sealed class SqliteAlarmStore : IDisposable
 
             using var audit = _connection.CreateCommand();
             audit.Transaction = tx;
-            audit.CommandText = "INSERT INTO alarm_audit (alarm_id, at, transition, state, by, note) VALUES ($id, $at, $transition, $state, $by, $note)";
+            audit.CommandText = """
+                INSERT INTO alarm_audit (seq, alarm_id, at, transition, state, by, note, prev_hash, hash)
+                VALUES ($seq, $id, $at, $transition, $state, $by, $note, $prev, $hash)
+                """;
+            var at = t.At.ToUnixTimeMilliseconds();
+            var previous = hash;
+            seq++;
+            hash = AuditChain.Hash(previous, seq, a.Id, at, t.Kind.ToWire(), a.State.ToWire(), t.By, t.Note);
+            audit.Parameters.AddWithValue("$seq", seq);
             audit.Parameters.AddWithValue("$id", a.Id);
-            audit.Parameters.AddWithValue("$at", t.At.ToUnixTimeMilliseconds());
+            audit.Parameters.AddWithValue("$at", at);
             audit.Parameters.AddWithValue("$transition", t.Kind.ToWire());
             audit.Parameters.AddWithValue("$state", a.State.ToWire());
             audit.Parameters.AddWithValue("$by", t.By);
             audit.Parameters.AddWithValue("$note", (object?)t.Note ?? DBNull.Value);
+            audit.Parameters.AddWithValue("$prev", previous);
+            audit.Parameters.AddWithValue("$hash", hash);
             audit.ExecuteNonQuery();
         }
 
         tx.Commit();
+        _lastSeq = seq;
+        _lastHash = hash;
     }
 
     public Alarm? Find(string id)
