@@ -1,10 +1,13 @@
+using Campus.IoT.Alerting.Detection;
+using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Alerting;
 
 /// <summary>
-/// The first rules pipeline: the default fire / panel event rules and the fixed-heat rule of DESIGN.md, and the
-/// alarm lifecycle (raise, repeat, acknowledge, clear). Pure logic: no I/O, time from the inputs and the injected clock.
+/// The rules engine: the fire / panel event rules of DESIGN.md, readings through the rules in force (<see cref="RuleSet"/>:
+/// built-in defaults or a rules file) and their windowed detectors, and the alarm lifecycle (raise, repeat, acknowledge,
+/// clear). Pure logic: no I/O, time from the inputs, the injected clock and <see cref="Tick"/>.
 /// Not thread-safe: one caller at a time (the host serialises per site).
 /// </summary>
 internal sealed class AlarmEngine
@@ -12,15 +15,6 @@ internal sealed class AlarmEngine
     public const string FireRule = "fire";
     public const string FixedHeatRule = "fixed-heat";
     public const string System = "system";
-
-    /// <summary>Fixed heat: raise at or above this (°C).</summary>
-    public const double FixedHeatRaise = 57.0;
-
-    /// <summary>Fixed heat: clears when below this (°C) ...</summary>
-    public const double FixedHeatClearBelow = 50.0;
-
-    /// <summary>... for this long, measured on the readings' own timestamps.</summary>
-    public static readonly TimeSpan FixedHeatClearHold = TimeSpan.FromMinutes(5);
 
     private static readonly Dictionary<EventType, (string Rule, AlarmSeverity Severity)> EventRules = new()
     {
@@ -36,11 +30,15 @@ internal sealed class AlarmEngine
     private readonly TimeProvider _time;
     private readonly Dictionary<AlarmKey, Alarm> _open = [];
     private readonly Dictionary<string, AlarmKey> _keysById = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Site, string Gateway, string Device), DateTimeOffset> _belowClearSince = [];
+    private readonly Dictionary<DetectorKey, (Rule Rule, object State)> _detectors = [];
+    private readonly Func<RuleSet> _rules;
+    private RuleSet? _lastRules;
 
-    public AlarmEngine(TimeProvider time, IEnumerable<Alarm>? openAlarms = null)
+    /// <param name="rules">The rules in force, read at every batch (hot reload swaps them); the built-in defaults when null.</param>
+    public AlarmEngine(TimeProvider time, IEnumerable<Alarm>? openAlarms = null, Func<RuleSet>? rules = null)
     {
         _time = time;
+        _rules = rules ?? (() => RuleSet.Defaults);
         foreach (var alarm in openAlarms ?? [])
         {
             if (alarm.State.IsOpen())
@@ -99,48 +97,143 @@ internal sealed class AlarmEngine
         return transitions;
     }
 
+    /// <summary>
+    /// Readings through the rules in force: each reading goes to the detector of every rule that applies to its device's
+    /// profile (<see cref="RuleSet.ProfileOf"/>) and metric; a detector's raise activates (or re-activates) the alarm of that
+    /// (rule, device), its clear clears it. Offline rules only note that the device spoke (see <see cref="Tick"/>).
+    /// </summary>
     public IReadOnlyList<AlarmTransition> OnReadings(string site, string gateway, IEnumerable<Reading> readings)
     {
         var transitions = new List<AlarmTransition>();
+        var rules = CurrentRules();
         foreach (var r in readings)
         {
-            if (r.Metric != Metrics.Temperature)
+            var profile = rules.ProfileOf(site, r.Device);
+            foreach (var rule in rules.Rules)
             {
-                continue;
-            }
+                if (rule.Detector == DetectorKind.Offline)
+                {
+                    if (rule.Metric == "*" || rule.Metric == r.Metric)
+                    {
+                        // Offline is about readings arriving: receipt time, not the reading's ts (a spool replay of old
+                        // readings is the device speaking now).
+                        var silence = (Silence)State(rule, site, gateway, r.Device);
+                        if (silence.Observe(_time.GetUtcNow()) == DetectorSignal.Clear)
+                        {
+                            ClearFromDetector(rule, site, gateway, r.Device, r, transitions);
+                        }
+                    }
 
-            var key = new AlarmKey(FixedHeatRule, site, gateway, r.Device, null);
-            var deviceKey = (site, gateway, r.Device);
-            if (r.Value >= FixedHeatRaise)
-            {
-                _belowClearSince.Remove(deviceKey);
-                Activate(key, AlarmSeverity.Critical, r.Ts, transitions, a => a with { Metric = r.Metric, Value = r.Value });
-                continue;
-            }
+                    continue;
+                }
 
-            if (!_open.TryGetValue(key, out var alarm) || alarm.State == AlarmState.ClearedUnack)
-            {
-                continue;
-            }
+                if (!rule.AppliesTo(profile, r.Metric))
+                {
+                    continue;
+                }
 
-            if (r.Value >= FixedHeatClearBelow)
-            {
-                _belowClearSince.Remove(deviceKey);
-                continue;
-            }
-
-            if (!_belowClearSince.TryGetValue(deviceKey, out var since))
-            {
-                _belowClearSince[deviceKey] = r.Ts;
-            }
-            else if (r.Ts - since >= FixedHeatClearHold)
-            {
-                _belowClearSince.Remove(deviceKey);
-                ClearCondition(alarm with { Value = r.Value }, transitions, $"below {FixedHeatClearBelow} °C for {FixedHeatClearHold.TotalMinutes:0} min");
+                var signal = State(rule, site, gateway, r.Device) switch
+                {
+                    HeldCondition held => held.Observe(r.Ts, r.Value),
+                    RateOfRise rise => rise.Observe(r.Ts, r.Value),
+                    Flatline flat => flat.Observe(r.Ts, r.Value),
+                    RobustAnomaly anomaly => anomaly.Observe(r.Value),
+                    _ => DetectorSignal.None,
+                };
+                if (signal == DetectorSignal.Raise)
+                {
+                    var (metric, value) = (r.Metric, r.Value);
+                    Activate(new AlarmKey(rule.Name, site, gateway, r.Device, null), rule.Severity, r.Ts, transitions, a => a with { Metric = metric, Value = value });
+                }
+                else if (signal == DetectorSignal.Clear)
+                {
+                    ClearFromDetector(rule, site, gateway, r.Device, r, transitions);
+                }
             }
         }
 
         return transitions;
+    }
+
+    /// <summary>
+    /// Time has passed with no reading: held conditions whose duration has now elapsed raise or clear, and sensors silent
+    /// longer than their offline timeout raise. The host calls this from a timer (every few seconds); tests call it with
+    /// simulated time.
+    /// </summary>
+    public IReadOnlyList<AlarmTransition> Tick(DateTimeOffset now)
+    {
+        var transitions = new List<AlarmTransition>();
+        foreach (var (key, (rule, state)) in _detectors)
+        {
+            var signal = state switch
+            {
+                HeldCondition held => held.Tick(now),
+                Silence silence => silence.Tick(now),
+                _ => DetectorSignal.None,
+            };
+            if (signal == DetectorSignal.Raise)
+            {
+                Activate(new AlarmKey(rule.Name, key.Site, key.Gateway, key.Device, null), rule.Severity, now, transitions, a => a);
+            }
+            else if (signal == DetectorSignal.Clear && _open.TryGetValue(new AlarmKey(rule.Name, key.Site, key.Gateway, key.Device, null), out var alarm))
+            {
+                ClearCondition(alarm, transitions, $"{rule.Name}: clear condition held for {rule.ClearFor}");
+            }
+        }
+
+        return transitions;
+    }
+
+    private void ClearFromDetector(Rule rule, string site, string gateway, string device, Reading reading, List<AlarmTransition> transitions)
+    {
+        if (_open.TryGetValue(new AlarmKey(rule.Name, site, gateway, device, null), out var alarm))
+        {
+            var note = rule.Detector == DetectorKind.Offline ? "a reading arrived" : $"{rule.Name}: clear condition held for {rule.ClearFor}";
+            ClearCondition(rule.Detector == DetectorKind.Offline ? alarm : alarm with { Metric = reading.Metric, Value = reading.Value }, transitions, note);
+        }
+    }
+
+    private RuleSet CurrentRules()
+    {
+        var rules = _rules();
+        if (!ReferenceEquals(rules, _lastRules))
+        {
+            // New rules: detectors of rules that no longer exist (or changed) go; the others keep their windows.
+            var current = rules.Rules.ToHashSet();
+            foreach (var key in _detectors.Where(d => !current.Contains(d.Value.Rule)).Select(d => d.Key).ToList())
+            {
+                _detectors.Remove(key);
+            }
+
+            _lastRules = rules;
+        }
+
+        return rules;
+    }
+
+    /// <summary>The detector of a (rule, device), created on first use. Constant size each.</summary>
+    private object State(Rule rule, string site, string gateway, string device)
+    {
+        var key = new DetectorKey(rule.Name, site, gateway, device);
+        if (!_detectors.TryGetValue(key, out var entry))
+        {
+            object state = rule.Detector switch
+            {
+                DetectorKind.Level => new HeldCondition(
+                    rule.RaiseWhenOutside is { } normal ? v => !normal.Contains(v) : rule.RaiseWhenInside is { } alarm ? alarm.Contains : _ => false,
+                    rule.RaiseFor,
+                    rule.ClearWhenInside is { } clear ? clear.Contains : _ => false,
+                    rule.ClearFor),
+                DetectorKind.RateOfRise => new RateOfRise(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
+                DetectorKind.Flatline => new Flatline(rule.RaiseFor, rule.Tolerance),
+                DetectorKind.Offline => new Silence(null, rule.OfflineFloor, rule.IntervalMultiple),
+                _ => new RobustAnomaly(rule.MinHistory, rule.RaiseZ, rule.ClearZ),
+            };
+            entry = (rule, state);
+            _detectors[key] = entry;
+        }
+
+        return entry.State;
     }
 
     /// <summary>A person acknowledges an open alarm: active_unack -> active_ack, cleared_unack -> cleared.</summary>
@@ -231,4 +324,7 @@ internal sealed class AlarmEngine
             _keysById.Remove(alarm.Id);
         }
     }
+
+    /// <summary>A detector per (rule name, device); a rule changed by a reload drops its detectors (see <see cref="CurrentRules"/>).</summary>
+    private readonly record struct DetectorKey(string Rule, string Site, string Gateway, string Device);
 }

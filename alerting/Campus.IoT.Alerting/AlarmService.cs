@@ -17,14 +17,14 @@ internal sealed partial class AlarmService : IDisposable
     private readonly ILogger<AlarmService> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public AlarmService(SqliteAlarmStore store, IAlarmNotifier notifier, AlertingMetrics metrics, TimeProvider time, ILogger<AlarmService> logger)
+    public AlarmService(SqliteAlarmStore store, IAlarmNotifier notifier, AlertingMetrics metrics, TimeProvider time, ILogger<AlarmService> logger, Rules.RulesProvider? rules = null)
     {
         _store = store;
         _notifier = notifier;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _engine = new AlarmEngine(time, store.LoadOpen());
+        _engine = new AlarmEngine(time, store.LoadOpen(), rules is null ? null : () => rules.Current);
     }
 
     public Task OnEventsAsync(string site, string gateway, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
@@ -32,6 +32,10 @@ internal sealed partial class AlarmService : IDisposable
 
     public Task OnReadingsAsync(string site, string gateway, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
         RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken);
+
+    /// <summary>Time-driven detection (held conditions completing between readings, silent sensors): called by <see cref="AlarmTicker"/>.</summary>
+    public Task TickAsync(CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.Tick(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
 
     public async Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken)
     {

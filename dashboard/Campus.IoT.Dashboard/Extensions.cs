@@ -1,4 +1,5 @@
 using Campus.IoT.Alerting;
+using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Dashboard.Api;
 using Campus.IoT.Dashboard.Demo;
 using Campus.IoT.Dashboard.Live;
@@ -50,7 +51,10 @@ internal static class Extensions
         services.AddSingleton<AlertingMetrics>();
         services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
         services.AddSingleton<IAlarmNotifier, HubAlarmNotifier>();
+        // Campus:Rules:File: a rules file (docs/rules.md), watched and reloaded; without it the built-in defaults.
+        services.AddSingleton(sp => new RulesProvider(builder.Configuration["Campus:Rules:File"], sp.GetRequiredService<ILogger<RulesProvider>>()));
         services.AddSingleton<AlarmService>();
+        services.AddHostedService<AlarmTicker>();
         services.AddSingleton<AlertingConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertingConsumer>());
 

@@ -172,10 +172,10 @@ public sealed class AlarmEngineTests
         var start = Now;
         foreach (var minute in new[] { 1, 2, 3, 4 })
         {
-            Assert.Empty(_engine.OnReadings(Site, Gw, [Temp("kitchen-1", 45, start.AddMinutes(minute))]));
+            Assert.Empty(_engine.OnReadings(Site, Gw, [Temp("kitchen-1", minute == 4 ? 49 : 45, start.AddMinutes(minute))]));
         }
 
-        // Back up to 52 °C (between the clear and raise levels): the hold restarts.
+        // Back up to 52 °C (between the clear and raise levels, and slowly: 6 °C/min is no rate-of-rise alarm): the hold restarts.
         Assert.Empty(_engine.OnReadings(Site, Gw, [Temp("kitchen-1", 52, start.AddMinutes(4.5))]));
         Assert.Empty(_engine.OnReadings(Site, Gw, [Temp("kitchen-1", 45, start.AddMinutes(5))]));
         Assert.Empty(_engine.OnReadings(Site, Gw, [Temp("kitchen-1", 45, start.AddMinutes(9.99))]));

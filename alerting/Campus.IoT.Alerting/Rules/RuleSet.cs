@@ -109,7 +109,8 @@ public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<ProfileAss
             },
             new Rule("fixed-heat", "*", Metrics.Temperature, DetectorKind.Level, AlarmSeverity.Critical)
             {
-                RaiseWhenInside = new Band(57, null), RaiseFor = TimeSpan.Zero, ClearWhenInside = new Band(null, 50), ClearFor = TimeSpan.FromMinutes(5), Escalation = "fire",
+                // Clears below 50 °C (strictly): the largest double under 50 is the inclusive bound.
+                RaiseWhenInside = new Band(57, null), RaiseFor = TimeSpan.Zero, ClearWhenInside = new Band(null, Math.BitDecrement(50.0)), ClearFor = TimeSpan.FromMinutes(5), Escalation = "fire",
             },
             new Rule("cold-storage", "cold-storage", Metrics.Temperature, DetectorKind.Level, AlarmSeverity.Major)
             {

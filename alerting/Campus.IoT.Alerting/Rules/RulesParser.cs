@@ -286,8 +286,8 @@ public static class RulesParser
         {
             "outside" => (Pair(source, node, errors), null),
             "inside" => (null, Pair(source, node, errors)),
-            "above" => (new Band(null, Scalar(source, node, errors)), null),
-            "below" => (new Band(Scalar(source, node, errors), null), null),
+            "above" => (new Band(null, Scalar(source, node, errors)), null),       // alarm when > x: outside (-inf, x]
+            "below" => (new Band(Scalar(source, node, errors), null), null),       // alarm when < x: outside [x, +inf)
             "at_or_above" => (null, new Band(Scalar(source, node, errors), null)),
             _ => (null, new Band(null, Scalar(source, node, errors))),
         };
@@ -307,7 +307,9 @@ public static class RulesParser
         return given[0] switch
         {
             "inside" => Pair(source, node, errors),
-            "at_or_above" or "above" => new Band(Scalar(source, node, errors), null),
+            "at_or_above" => new Band(Scalar(source, node, errors), null),
+            "above" => Scalar(source, node, errors) is { } above ? new Band(Math.BitIncrement(above), null) : null,   // > x
+            "below" => Scalar(source, node, errors) is { } below ? new Band(null, Math.BitDecrement(below)) : null,   // < x
             _ => new Band(null, Scalar(source, node, errors)),
         };
     }

@@ -37,12 +37,15 @@ public sealed class DemoSchoolTests
         Assert.Contains((TimeSpan.FromSeconds(40), "panel-trouble:panel-main", "raised"), entries);
         Assert.Contains((TimeSpan.FromSeconds(160), "panel-trouble:panel-main", "cleared"), entries);
         Assert.Contains((TimeSpan.FromSeconds(180), "fixed-heat:kitchen-heat-1", "raised"), entries);
+
+        // The spike (30 → 62 °C within one 5 s tick) is also a rate-of-rise alarm: the window needs half its 60 s first.
+        Assert.Contains(entries, e => e.Item2 == "rate-of-rise:kitchen-heat-1" && e.Item3 == "raised" && e.Item1 >= TimeSpan.FromSeconds(180) && e.Item1 <= TimeSpan.FromSeconds(210));
         Assert.Contains(entries, e => e.Item2 == "fixed-heat:kitchen-heat-1" && e.Item3 == "cleared" && e.Item1 >= TimeSpan.FromSeconds(210 + 300));
         Assert.Contains((TimeSpan.FromSeconds(360), "fire:panel-main", "raised"), entries);
         Assert.Contains((TimeSpan.FromSeconds(420), "fire:panel-main", "cleared"), entries);
 
         // Nothing else: the demo's normal readings (fridges, freezer, classrooms) raise no alarm.
-        Assert.Equal(4, entries.Count(e => e.Item3 == "raised"));
+        Assert.Equal(5, entries.Count(e => e.Item3 == "raised"));
     }
 
     [Fact]
