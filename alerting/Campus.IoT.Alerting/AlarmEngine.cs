@@ -14,6 +14,7 @@ internal sealed class AlarmEngine
 {
     public const string FireRule = "fire";
     public const string FixedHeatRule = "fixed-heat";
+    public const string GatewayOfflineRule = "gateway-offline";
     public const string System = "system";
 
     private static readonly Dictionary<EventType, (string Rule, AlarmSeverity Severity)> EventRules = new()
@@ -33,6 +34,8 @@ internal sealed class AlarmEngine
     private readonly Dictionary<DetectorKey, (Rule Rule, object State)> _detectors = [];
     private readonly Func<RuleSet> _rules;
     private RuleSet? _lastRules;
+    private HashSet<string> _offlineRules = [.. RuleSet.Defaults.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
+    private readonly HashSet<(string Site, string Gateway)> _offlineGateways = [];
 
     /// <param name="rules">The rules in force, read at every batch (hot reload swaps them); the built-in defaults when null.</param>
     public AlarmEngine(TimeProvider time, IEnumerable<Alarm>? openAlarms = null, Func<RuleSet>? rules = null)
@@ -102,13 +105,14 @@ internal sealed class AlarmEngine
     /// profile (<see cref="RuleSet.ProfileOf"/>) and metric; a detector's raise activates (or re-activates) the alarm of that
     /// (rule, device), its clear clears it. Offline rules only note that the device spoke (see <see cref="Tick"/>).
     /// </summary>
-    public IReadOnlyList<AlarmTransition> OnReadings(string site, string gateway, IEnumerable<Reading> readings)
+    /// <param name="profile">The devices' profile when the caller knows it (a replay record names it); else the rules' assignment.</param>
+    public IReadOnlyList<AlarmTransition> OnReadings(string site, string gateway, IEnumerable<Reading> readings, string? profile = null)
     {
         var transitions = new List<AlarmTransition>();
         var rules = CurrentRules();
         foreach (var r in readings)
         {
-            var profile = rules.ProfileOf(site, r.Device);
+            var deviceProfile = profile ?? rules.ProfileOf(site, r.Device);
             foreach (var rule in rules.Rules)
             {
                 if (rule.Detector == DetectorKind.Offline)
@@ -127,7 +131,7 @@ internal sealed class AlarmEngine
                     continue;
                 }
 
-                if (!rule.AppliesTo(profile, r.Metric))
+                if (!rule.AppliesTo(deviceProfile, r.Metric))
                 {
                     continue;
                 }
@@ -156,6 +160,39 @@ internal sealed class AlarmEngine
     }
 
     /// <summary>
+    /// A gateway's status (retained, with an MQTT Last Will of <c>offline</c>): offline raises <c>gateway-offline</c> (major,
+    /// about the gateway itself) and suppresses its devices' offline alarms — open ones go to <c>suppressed</c>, new ones are
+    /// not raised while it is away (its devices are silent because it is); online clears it.
+    /// </summary>
+    public IReadOnlyList<AlarmTransition> OnGatewayStatus(string site, string gateway, bool online, DateTimeOffset ts)
+    {
+        var transitions = new List<AlarmTransition>();
+        var key = new AlarmKey(GatewayOfflineRule, site, gateway, null, null);
+        if (online)
+        {
+            _offlineGateways.Remove((site, gateway));
+            if (_open.TryGetValue(key, out var alarm))
+            {
+                ClearCondition(alarm, transitions, "gateway online");
+            }
+
+            return transitions;
+        }
+
+        _offlineGateways.Add((site, gateway));
+        Activate(key, AlarmSeverity.Major, ts, transitions, a => a);
+        var now = _time.GetUtcNow();
+        foreach (var device in _open.Values.Where(a => a.Site == site && a.Gateway == gateway && a.Device is not null && _offlineRules.Contains(a.Rule) && a.State is AlarmState.ActiveUnack or AlarmState.ActiveAck).ToList())
+        {
+            var suppressed = device with { State = AlarmState.Suppressed, UpdatedAt = now };
+            Track(suppressed);
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Suppressed, suppressed, now, System, $"gateway {gateway} offline"));
+        }
+
+        return transitions;
+    }
+
+    /// <summary>
     /// Time has passed with no reading: held conditions whose duration has now elapsed raise or clear, and sensors silent
     /// longer than their offline timeout raise. The host calls this from a timer (every few seconds); tests call it with
     /// simulated time.
@@ -168,7 +205,7 @@ internal sealed class AlarmEngine
             var signal = state switch
             {
                 HeldCondition held => held.Tick(now),
-                Silence silence => silence.Tick(now),
+                Silence silence when !_offlineGateways.Contains((key.Site, key.Gateway)) => silence.Tick(now),
                 _ => DetectorSignal.None,
             };
             if (signal == DetectorSignal.Raise)
@@ -200,6 +237,7 @@ internal sealed class AlarmEngine
         {
             // New rules: detectors of rules that no longer exist (or changed) go; the others keep their windows.
             var current = rules.Rules.ToHashSet();
+            _offlineRules = [.. rules.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
             foreach (var key in _detectors.Where(d => !current.Contains(d.Value.Rule)).Select(d => d.Key).ToList())
             {
                 _detectors.Remove(key);
@@ -268,7 +306,7 @@ internal sealed class AlarmEngine
                 UpdatedAt = now,
                 Severity = severity < existing.Severity ? severity : existing.Severity,
                 // The condition came back before anyone acknowledged that it had gone: it needs attention again.
-                State = existing.State == AlarmState.ClearedUnack ? AlarmState.ActiveUnack : existing.State,
+                State = existing.State is AlarmState.ClearedUnack or AlarmState.Suppressed ? AlarmState.ActiveUnack : existing.State,
                 ClearedAt = existing.State == AlarmState.ClearedUnack ? null : existing.ClearedAt,
             };
             Track(updated);
@@ -303,7 +341,8 @@ internal sealed class AlarmEngine
         var now = _time.GetUtcNow();
         var cleared = alarm with
         {
-            State = alarm.State == AlarmState.ActiveAck ? AlarmState.Cleared : AlarmState.ClearedUnack,
+            // Acknowledged, or suppressed (nobody had to respond): cleared is the end; otherwise someone must still see it.
+            State = alarm.State is AlarmState.ActiveAck or AlarmState.Suppressed ? AlarmState.Cleared : AlarmState.ClearedUnack,
             ClearedAt = now,
             UpdatedAt = now,
         };

@@ -65,5 +65,6 @@ public static class AlarmNames
     }
 
     /// <summary>Open means the alarm still needs a person: active, or cleared but not yet acknowledged.</summary>
-    public static bool IsOpen(this AlarmState state) => state is AlarmState.ActiveUnack or AlarmState.ActiveAck or AlarmState.ClearedUnack;
+    /// <summary>Not yet cleared and acknowledged: the engine keeps tracking it (shelved and suppressed alarms included).</summary>
+    public static bool IsOpen(this AlarmState state) => state is AlarmState.ActiveUnack or AlarmState.ActiveAck or AlarmState.ClearedUnack or AlarmState.Shelved or AlarmState.Suppressed;
 }

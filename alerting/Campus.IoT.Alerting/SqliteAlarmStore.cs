@@ -255,7 +255,7 @@ internal sealed class SqliteAlarmStore : IDisposable
         return ReadAll(command);
     }
 
-    public IReadOnlyList<Alarm> LoadOpen() => Query([AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack], null, int.MaxValue);
+    public IReadOnlyList<Alarm> LoadOpen() => Query([AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack, AlarmState.Shelved, AlarmState.Suppressed], null, int.MaxValue);
 
     public IReadOnlyList<AlarmAuditEntry> Audit(string alarmId)
     {

@@ -8,6 +8,7 @@ internal static class CampusCli
           campus panel parse --format notifier|est|gst|contact-id|sia-dc09|gbt26875 [--hex] [--device ID] < capture
           campus simulate --broker mqtt://HOST:PORT --sites N --devices M --rate HZ --duration S [--seed K]
           campus audit verify [--db data/alarms.db]
+          campus replay [--rules FILE] < readings.jsonl
         """;
 
     public static async Task<int> RunAsync(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
@@ -18,6 +19,8 @@ internal static class CampusCli
                 return await PanelParseCommand.RunAsync(rest, stdin, stdout, stderr, time, cancellationToken);
             case ["simulate", .. var rest]:
                 return await SimulateCommand.RunAsync(rest, stdout, stderr, time, cancellationToken);
+            case ["replay", .. var rest]:
+                return await ReplayCommand.RunAsync(rest, stdin, stdout, stderr, cancellationToken);
             case ["audit", "verify", .. var rest]:
                 return await AuditVerifyCommand.RunAsync(rest, stdout, stderr);
             case ["--help"] or ["-h"] or ["help"]:
