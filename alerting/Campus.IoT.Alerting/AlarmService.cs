@@ -33,6 +33,9 @@ internal sealed partial class AlarmService : IDisposable
     public Task OnReadingsAsync(string site, string gateway, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
         RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken);
 
+    public Task OnGatewayStatusAsync(string site, string gateway, bool online, DateTimeOffset ts, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnGatewayStatus(site, gateway, online, ts), receivedTimestamp, cancellationToken);
+
     /// <summary>Time-driven detection (held conditions completing between readings, silent sensors): called by <see cref="AlarmTicker"/>.</summary>
     public Task TickAsync(CancellationToken cancellationToken) =>
         RunAsync(() => _engine.Tick(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);

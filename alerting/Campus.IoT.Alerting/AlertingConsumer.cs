@@ -30,6 +30,7 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
         [
             new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Events)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Telemetry)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Status)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
         ];
         _client = new ResilientMqttClient(settings.ForSubscriber("alerting"), filters, OnMessageAsync, time, logger);
     }
@@ -65,6 +66,15 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
                 if (decoded.Value is { Events.Count: > 0 } events)
                 {
                     await _alarms.OnEventsAsync(topic.Site, topic.Gateway, events.Events, received, CancellationToken.None);
+                }
+            }
+            else if (topic.Kind == TopicKind.Status)
+            {
+                // Retained, and the MQTT Last Will publishes offline: gateway-offline alarms and sensor suppression.
+                var decoded = _decoder.DecodeStatus(message.Payload);
+                if (decoded.Value is { } status)
+                {
+                    await _alarms.OnGatewayStatusAsync(topic.Site, topic.Gateway, status.State == GatewayState.Online, status.Ts, received, CancellationToken.None);
                 }
             }
             else if (topic.Kind == TopicKind.Telemetry)
