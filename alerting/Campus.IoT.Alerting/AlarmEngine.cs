@@ -51,7 +51,15 @@ internal sealed class AlarmEngine
         }
     }
 
+    /// <summary>Inputs older than this, compared with the clock, are late: history, not live.</summary>
+    public static readonly TimeSpan LateAfter = TimeSpan.FromMinutes(10);
+
     public IEnumerable<Alarm> OpenAlarms => _open.Values;
+
+    /// <summary>Readings that arrived late and were kept out of detection.</summary>
+    public long LateReadings { get; private set; }
+
+    private bool IsLate(DateTimeOffset ts) => _time.GetUtcNow() - ts > LateAfter;
 
     public bool TryGetOpen(string id, out Alarm alarm)
     {
@@ -89,7 +97,10 @@ internal sealed class AlarmEngine
             var key = new AlarmKey(rule.Rule, site, gateway, e.Device, e.Point);
             if (e.State == EventState.Active)
             {
-                Activate(key, rule.Severity, e.Ts, transitions, a => a with { Type = e.Type, Zone = e.Zone ?? a.Zone, Label = e.Label ?? a.Label });
+                // A late fire event still becomes an alarm (it happened, someone must look), but marked late on its
+                // transition so it is never mistaken for a fire burning now.
+                var note = IsLate(e.Ts) ? $"late: event at {Timestamps.Format(e.Ts)}, received {Timestamps.Format(_time.GetUtcNow())}" : null;
+                Activate(key, rule.Severity, e.Ts, transitions, a => a with { Type = e.Type, Zone = e.Zone ?? a.Zone, Label = e.Label ?? a.Label }, note);
             }
             else if (_open.TryGetValue(key, out var alarm))
             {
@@ -113,6 +124,15 @@ internal sealed class AlarmEngine
         foreach (var r in readings)
         {
             var deviceProfile = profile ?? rules.ProfileOf(site, r.Device);
+
+            // Late data (older than the live window, e.g. replayed from a gateway spool after an outage) is history: it is
+            // stored by ingest but raises nothing as if it were live, and does not disturb the detectors' windows.
+            var late = IsLate(r.Ts);
+            if (late)
+            {
+                LateReadings++;
+            }
+
             foreach (var rule in rules.Rules)
             {
                 if (rule.Detector == DetectorKind.Offline)
@@ -131,7 +151,7 @@ internal sealed class AlarmEngine
                     continue;
                 }
 
-                if (!rule.AppliesTo(deviceProfile, r.Metric))
+                if (late || !rule.AppliesTo(deviceProfile, r.Metric))
                 {
                     continue;
                 }
@@ -295,7 +315,7 @@ internal sealed class AlarmEngine
         return new AlarmTransition(AlarmTransitionKind.Acknowledged, acked, now, by, note);
     }
 
-    private void Activate(AlarmKey key, AlarmSeverity severity, DateTimeOffset sourceTs, List<AlarmTransition> transitions, Func<Alarm, Alarm> detail)
+    private void Activate(AlarmKey key, AlarmSeverity severity, DateTimeOffset sourceTs, List<AlarmTransition> transitions, Func<Alarm, Alarm> detail, string? note = null)
     {
         var now = _time.GetUtcNow();
         if (_open.TryGetValue(key, out var existing))
@@ -310,7 +330,7 @@ internal sealed class AlarmEngine
                 ClearedAt = existing.State == AlarmState.ClearedUnack ? null : existing.ClearedAt,
             };
             Track(updated);
-            transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System));
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System, note));
             return;
         }
 
@@ -328,7 +348,7 @@ internal sealed class AlarmEngine
             UpdatedAt = now,
         });
         Track(raised);
-        transitions.Add(new AlarmTransition(AlarmTransitionKind.Raised, raised, now, System));
+        transitions.Add(new AlarmTransition(AlarmTransitionKind.Raised, raised, now, System, note));
     }
 
     private void ClearCondition(Alarm alarm, List<AlarmTransition> transitions, string note)

@@ -140,4 +140,31 @@ public sealed class EngineRulesTests
         var raised = Assert.Single(Run(engine, "canteen-fridge-1", 150, 10.5)); // outside 0..10 for 2 min
         Assert.Equal("cold-storage", raised.Alarm.Rule);
     }
+
+    [Fact]
+    public void Late_readings_are_history_they_raise_nothing_and_leave_the_windows_alone()
+    {
+        var engine = NewEngine();
+        var old = _time.GetUtcNow().AddMinutes(-30);
+        Assert.Empty(engine.OnReadings(Site, Gw, [new Reading("kitchen-1", Metrics.Temperature, 80, old)]));      // a spool replay of a hot reading
+        Assert.Equal(1, engine.LateReadings);
+        Assert.Empty(engine.OpenAlarms);
+
+        var live = engine.OnReadings(Site, Gw, [new Reading("kitchen-1", Metrics.Temperature, 80, _time.GetUtcNow())]);
+        Assert.Contains(live, t => t.Alarm.Rule == "fixed-heat" && t.Kind == AlarmTransitionKind.Raised);
+    }
+
+    [Fact]
+    public void A_late_fire_event_is_still_an_alarm_but_marked_late()
+    {
+        var engine = NewEngine();
+        var at = _time.GetUtcNow().AddHours(-2);
+        var raised = Assert.Single(engine.OnEvents(Site, Gw, [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, at)]));
+        Assert.Equal(AlarmTransitionKind.Raised, raised.Kind);
+        Assert.StartsWith("late: event at 2026-11-28T06:00:00.000Z", raised.Note, StringComparison.Ordinal);
+        Assert.Equal(at, raised.Alarm.RaisedAt);
+
+        var live = Assert.Single(engine.OnEvents(Site, Gw, [new DeviceEvent("smoke-2", EventType.Smoke, EventState.Active, _time.GetUtcNow())]));
+        Assert.Null(live.Note);
+    }
 }
