@@ -31,7 +31,7 @@ internal sealed class AlarmEngine
     private readonly TimeProvider _time;
     private readonly Dictionary<AlarmKey, Alarm> _open = [];
     private readonly Dictionary<string, AlarmKey> _keysById = new(StringComparer.Ordinal);
-    private readonly Dictionary<DetectorKey, (Rule Rule, object State)> _detectors = [];
+    private readonly Dictionary<(string Site, string Gateway, string Device), DeviceState> _devices = [];
     private readonly Func<RuleSet> _rules;
     private RuleSet? _lastRules;
     private HashSet<string> _offlineRules = [.. RuleSet.Defaults.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
@@ -121,28 +121,38 @@ internal sealed class AlarmEngine
     {
         var transitions = new List<AlarmTransition>();
         var rules = CurrentRules();
+        var now = _time.GetUtcNow();
+        DeviceState? device = null;
         foreach (var r in readings)
         {
-            var deviceProfile = profile ?? rules.ProfileOf(site, r.Device);
+            // One lookup per device (consecutive readings of the same device share it), detectors indexed by rule.
+            if (device is null || !string.Equals(device.Device, r.Device, StringComparison.Ordinal))
+            {
+                device = Device(rules, site, gateway, r.Device);
+            }
+
+            var deviceProfile = profile ?? device.Profile;
 
             // Late data (older than the live window, e.g. replayed from a gateway spool after an outage) is history: it is
             // stored by ingest but raises nothing as if it were live, and does not disturb the detectors' windows.
-            var late = IsLate(r.Ts);
+            var late = now - r.Ts > LateAfter;
             if (late)
             {
                 LateReadings++;
             }
 
-            foreach (var rule in rules.Rules)
+            var list = rules.Rules;
+            for (var i = 0; i < list.Count; i++)
             {
+                var rule = list[i];
                 if (rule.Detector == DetectorKind.Offline)
                 {
                     if (rule.Metric == "*" || rule.Metric == r.Metric)
                     {
                         // Offline is about readings arriving: receipt time, not the reading's ts (a spool replay of old
                         // readings is the device speaking now).
-                        var silence = (Silence)State(rule, site, gateway, r.Device);
-                        if (silence.Observe(_time.GetUtcNow()) == DetectorSignal.Clear)
+                        var silence = (Silence)(device.Detectors[i] ??= NewDetector(rule));
+                        if (silence.Observe(now) == DetectorSignal.Clear)
                         {
                             ClearFromDetector(rule, site, gateway, r.Device, r, transitions);
                         }
@@ -156,7 +166,7 @@ internal sealed class AlarmEngine
                     continue;
                 }
 
-                var signal = State(rule, site, gateway, r.Device) switch
+                var signal = (device.Detectors[i] ??= NewDetector(rule)) switch
                 {
                     HeldCondition held => held.Observe(r.Ts, r.Value),
                     RateOfRise rise => rise.Observe(r.Ts, r.Value),
@@ -220,21 +230,33 @@ internal sealed class AlarmEngine
     public IReadOnlyList<AlarmTransition> Tick(DateTimeOffset now)
     {
         var transitions = new List<AlarmTransition>();
-        foreach (var (key, (rule, state)) in _detectors)
+        var rules = CurrentRules().Rules;
+        foreach (var device in _devices.Values)
         {
-            var signal = state switch
+            var suppressed = _offlineGateways.Contains((device.Site, device.Gateway));
+            for (var i = 0; i < device.Detectors.Length; i++)
             {
-                HeldCondition held => held.Tick(now),
-                Silence silence when !_offlineGateways.Contains((key.Site, key.Gateway)) => silence.Tick(now),
-                _ => DetectorSignal.None,
-            };
-            if (signal == DetectorSignal.Raise)
-            {
-                Activate(new AlarmKey(rule.Name, key.Site, key.Gateway, key.Device, null), rule.Severity, now, transitions, a => a);
-            }
-            else if (signal == DetectorSignal.Clear && _open.TryGetValue(new AlarmKey(rule.Name, key.Site, key.Gateway, key.Device, null), out var alarm))
-            {
-                ClearCondition(alarm, transitions, $"{rule.Name}: clear condition held for {rule.ClearFor}");
+                var signal = device.Detectors[i] switch
+                {
+                    HeldCondition held => held.Tick(now),
+                    Silence silence when !suppressed => silence.Tick(now),
+                    _ => DetectorSignal.None,
+                };
+                if (signal == DetectorSignal.None)
+                {
+                    continue;
+                }
+
+                var rule = rules[i];
+                var key = new AlarmKey(rule.Name, device.Site, device.Gateway, device.Device, null);
+                if (signal == DetectorSignal.Raise)
+                {
+                    Activate(key, rule.Severity, now, transitions, a => a);
+                }
+                else if (_open.TryGetValue(key, out var alarm))
+                {
+                    ClearCondition(alarm, transitions, $"{rule.Name}: clear condition held for {rule.ClearFor}");
+                }
             }
         }
 
@@ -255,12 +277,21 @@ internal sealed class AlarmEngine
         var rules = _rules();
         if (!ReferenceEquals(rules, _lastRules))
         {
-            // New rules: detectors of rules that no longer exist (or changed) go; the others keep their windows.
-            var current = rules.Rules.ToHashSet();
+            // New rules: each device keeps the detectors of rules that are still there unchanged (their windows go on);
+            // a new or changed rule starts fresh; its profile is looked up again.
             _offlineRules = [.. rules.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
-            foreach (var key in _detectors.Where(d => !current.Contains(d.Value.Rule)).Select(d => d.Key).ToList())
+            var previous = _lastRules?.Rules ?? [];
+            foreach (var device in _devices.Values)
             {
-                _detectors.Remove(key);
+                var detectors = new object?[rules.Rules.Count];
+                for (var i = 0; i < detectors.Length; i++)
+                {
+                    var old = IndexOf(previous, rules.Rules[i]);
+                    detectors[i] = old >= 0 && old < device.Detectors.Length ? device.Detectors[old] : null;
+                }
+
+                device.Detectors = detectors;
+                device.Profile = rules.ProfileOf(device.Site, device.Device);
             }
 
             _lastRules = rules;
@@ -269,30 +300,43 @@ internal sealed class AlarmEngine
         return rules;
     }
 
-    /// <summary>The detector of a (rule, device), created on first use. Constant size each.</summary>
-    private object State(Rule rule, string site, string gateway, string device)
+    private static int IndexOf(IReadOnlyList<Rule> rules, Rule rule)
     {
-        var key = new DetectorKey(rule.Name, site, gateway, device);
-        if (!_detectors.TryGetValue(key, out var entry))
+        for (var i = 0; i < rules.Count; i++)
         {
-            object state = rule.Detector switch
+            if (rules[i] == rule)
             {
-                DetectorKind.Level => new HeldCondition(
-                    rule.RaiseWhenOutside is { } normal ? v => !normal.Contains(v) : rule.RaiseWhenInside is { } alarm ? alarm.Contains : _ => false,
-                    rule.RaiseFor,
-                    rule.ClearWhenInside is { } clear ? clear.Contains : _ => false,
-                    rule.ClearFor),
-                DetectorKind.RateOfRise => new RateOfRise(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
-                DetectorKind.Flatline => new Flatline(rule.RaiseFor, rule.Tolerance),
-                DetectorKind.Offline => new Silence(null, rule.OfflineFloor, rule.IntervalMultiple),
-                _ => new RobustAnomaly(rule.MinHistory, rule.RaiseZ, rule.ClearZ),
-            };
-            entry = (rule, state);
-            _detectors[key] = entry;
+                return i;
+            }
         }
 
-        return entry.State;
+        return -1;
     }
+
+    private DeviceState Device(RuleSet rules, string site, string gateway, string device)
+    {
+        if (!_devices.TryGetValue((site, gateway, device), out var state))
+        {
+            state = new DeviceState(site, gateway, device, new object?[rules.Rules.Count]) { Profile = rules.ProfileOf(site, device) };
+            _devices[(site, gateway, device)] = state;
+        }
+
+        return state;
+    }
+
+    /// <summary>The detector a rule runs, with the rule's parameters. Constant size each.</summary>
+    private static object NewDetector(Rule rule) => rule.Detector switch
+    {
+        DetectorKind.Level => new HeldCondition(
+            rule.RaiseWhenOutside is { } normal ? v => !normal.Contains(v) : rule.RaiseWhenInside is { } alarm ? alarm.Contains : _ => false,
+            rule.RaiseFor,
+            rule.ClearWhenInside is { } clear ? clear.Contains : _ => false,
+            rule.ClearFor),
+        DetectorKind.RateOfRise => new RateOfRise(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
+        DetectorKind.Flatline => new Flatline(rule.RaiseFor, rule.Tolerance),
+        DetectorKind.Offline => new Silence(null, rule.OfflineFloor, rule.IntervalMultiple),
+        _ => new RobustAnomaly(rule.MinHistory, rule.RaiseZ, rule.ClearZ),
+    };
 
     /// <summary>A person acknowledges an open alarm: active_unack -> active_ack, cleared_unack -> cleared.</summary>
     public AlarmTransition? Acknowledge(string id, string by, string? note)
@@ -384,6 +428,20 @@ internal sealed class AlarmEngine
         }
     }
 
-    /// <summary>A detector per (rule name, device); a rule changed by a reload drops its detectors (see <see cref="CurrentRules"/>).</summary>
-    private readonly record struct DetectorKey(string Rule, string Site, string Gateway, string Device);
+    /// <summary>
+    /// A device's detection state: its profile and one detector per rule of the rule set in force (null until the rule first
+    /// applies), so a reading costs one dictionary lookup. A reload re-indexes the detectors (see <see cref="CurrentRules"/>).
+    /// </summary>
+    private sealed class DeviceState(string site, string gateway, string device, object?[] detectors)
+    {
+        public string Site { get; } = site;
+
+        public string Gateway { get; } = gateway;
+
+        public string Device { get; } = device;
+
+        public string? Profile { get; set; }
+
+        public object?[] Detectors { get; set; } = detectors;
+    }
 }

@@ -92,7 +92,18 @@ public sealed record ProfileAssignment(string DevicePattern, string? SitePattern
 public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<ProfileAssignment> Assignments, string Source)
 {
     /// <summary>The profile of a device: the first assignment that matches, else null (only "*" rules apply).</summary>
-    public string? ProfileOf(string site, string device) => Assignments.FirstOrDefault(a => a.Matches(site, device))?.Profile;
+    public string? ProfileOf(string site, string device)
+    {
+        foreach (var assignment in Assignments)
+        {
+            if (assignment.Matches(site, device))
+            {
+                return assignment.Profile;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The profiles the rules know, for validation of assignments.</summary>
     public IEnumerable<string> Profiles => Rules.Select(r => r.Profile).Where(p => p != "*").Distinct(StringComparer.Ordinal);
