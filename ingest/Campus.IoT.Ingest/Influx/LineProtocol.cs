@@ -103,21 +103,7 @@ internal static class LineProtocol
     /// <summary>Measurement names escape commas and spaces.</summary>
     public static StringBuilder AppendMeasurement(StringBuilder builder, string name)
     {
-        RequireText(name, "measurement");
-        foreach (var c in name)
-        {
-            switch (c)
-            {
-                case ',' or ' ':
-                    builder.Append('\\').Append(c);
-                    break;
-                default:
-                    AppendNewlineSafe(builder, c);
-                    break;
-            }
-        }
-
-        return builder;
+        return AppendEscaped(builder, name, "measurement", escapeEquals: false);
     }
 
     /// <summary>Appends <c>,key=value</c>; an empty value is omitted (line protocol has no empty tag values).</summary>
@@ -137,17 +123,22 @@ internal static class LineProtocol
     /// <summary>Tag keys, tag values and field keys escape commas, equals signs and spaces.</summary>
     public static StringBuilder AppendKey(StringBuilder builder, string text)
     {
-        RequireText(text, "tag or field key");
+        return AppendEscaped(builder, text, "tag or field key", escapeEquals: true);
+    }
+
+    /// <summary>Commas and spaces (and equals signs where asked) escaped with a backslash; line breaks made safe.</summary>
+    private static StringBuilder AppendEscaped(StringBuilder builder, string text, string what, bool escapeEquals)
+    {
+        RequireText(text, what);
         foreach (var c in text)
         {
-            switch (c)
+            if (c is ',' or ' ' || (escapeEquals && c == '='))
             {
-                case ',' or '=' or ' ':
-                    builder.Append('\\').Append(c);
-                    break;
-                default:
-                    AppendNewlineSafe(builder, c);
-                    break;
+                builder.Append('\\').Append(c);
+            }
+            else
+            {
+                AppendNewlineSafe(builder, c);
             }
         }
 
