@@ -33,6 +33,7 @@ internal sealed class AlarmEngine
     private readonly Dictionary<string, AlarmKey> _keysById = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Site, string Gateway, string Device), DeviceState> _devices = [];
     private readonly Func<RuleSet> _rules;
+    private readonly IReadOnlyDictionary<string, EscalationPolicy> _policies = EscalationPolicy.Defaults;
     private RuleSet? _lastRules;
     private HashSet<string> _offlineRules = [.. RuleSet.Defaults.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
     private readonly HashSet<(string Site, string Gateway)> _offlineGateways = [];
@@ -260,7 +261,40 @@ internal sealed class AlarmEngine
             }
         }
 
+        Escalate(now, transitions);
         return transitions;
+    }
+
+    /// <summary>
+    /// Active, unacknowledged alarms whose policy has a further level due by <paramref name="now"/> go up one level at a
+    /// time (so a late tick still passes through every level, each audited). The level is stored with the alarm, so an
+    /// engine rebuilt from the store after a restart neither repeats a level nor skips one.
+    /// </summary>
+    private void Escalate(DateTimeOffset now, List<AlarmTransition> transitions)
+    {
+        foreach (var alarm in _open.Values.Where(a => a.State == AlarmState.ActiveUnack).ToList())
+        {
+            if (PolicyOf(alarm.Rule) is not { } policy)
+            {
+                continue;
+            }
+
+            var current = alarm;
+            while (current.EscalationLevel + 1 < policy.Levels.Count && now - current.RaisedAt >= policy.Levels[current.EscalationLevel + 1].After)
+            {
+                var level = policy.Levels[current.EscalationLevel + 1];
+                current = current with { EscalationLevel = current.EscalationLevel + 1, UpdatedAt = now };
+                Track(current);
+                transitions.Add(new AlarmTransition(AlarmTransitionKind.Escalated, current, now, System, $"level {current.EscalationLevel}: {string.Join(", ", level.Recipients)}"));
+            }
+        }
+    }
+
+    /// <summary>The escalation policy of a rule: fire events use <c>fire</c>; a rule names its own (or none).</summary>
+    private EscalationPolicy? PolicyOf(string rule)
+    {
+        var name = rule == FireRule ? EscalationPolicy.Fire.Name : (_lastRules ?? RuleSet.Defaults).Rules.FirstOrDefault(r => r.Name == rule)?.Escalation;
+        return name is not null && _policies.TryGetValue(name, out var policy) ? policy : null;
     }
 
     private void ClearFromDetector(Rule rule, string site, string gateway, string device, Reading reading, List<AlarmTransition> transitions)

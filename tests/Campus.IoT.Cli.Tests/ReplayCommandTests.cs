@@ -60,6 +60,8 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(
             [
                 ("08:00:10", "fire", "raised"),
+                ("08:01:10", "fire", "escalated"),                 // the fire policy: +60 s unacknowledged
+                ("08:03:10", "fire", "escalated"),                 // +180 s
                 ("08:05:00", "sensor-offline", "raised"),          // the 5 s timer, 5 min after the fridge's last reading
                 ("08:20:00", "gateway-offline", "raised"),         // (events, like the smoke detector's, are not readings:
                 ("08:20:00", "sensor-offline", "suppressed"),      //  the offline rule watches readings)
@@ -68,6 +70,7 @@ public sealed class ReplayCommandTests : IDisposable
             ],
             summary);
         Assert.False(lines.Single(l => l.GetProperty("rule").GetString() == "gateway-offline" && l.GetProperty("transition").GetString() == "raised").TryGetProperty("device", out _));
+        Assert.Equal([0, 1, 2], lines.Where(l => l.GetProperty("rule").GetString() == "fire").Select(l => l.GetProperty("level").GetInt32()));
     }
 
     [Fact]

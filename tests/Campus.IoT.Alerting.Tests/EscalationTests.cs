@@ -1,0 +1,103 @@
+using Campus.IoT.Telemetry;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Campus.IoT.Alerting.Tests;
+
+/// <summary>The fire escalation ladder of DESIGN.md on fake time: +60 s, +180 s, stopped by acknowledgement, restart-safe.</summary>
+public sealed class EscalationTests : IDisposable
+{
+    private const string Site = "school-01";
+    private const string Gw = "gw-1";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero));
+    private readonly string _directory = Directory.CreateTempSubdirectory("campus-escalation-").FullName;
+
+    private AlarmTransition RaiseSmoke(AlarmEngine engine) =>
+        Assert.Single(engine.OnEvents(Site, Gw, [new DeviceEvent("smoke-3f", EventType.Smoke, EventState.Active, _time.GetUtcNow())]));
+
+    private List<AlarmTransition> TickEverySecond(AlarmEngine engine, int seconds)
+    {
+        var all = new List<AlarmTransition>();
+        for (var i = 0; i < seconds; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            all.AddRange(engine.Tick(_time.GetUtcNow()));
+        }
+
+        return all;
+    }
+
+    [Fact]
+    public void An_unacknowledged_fire_alarm_climbs_to_level_1_at_60_s_and_level_2_at_180_s_and_no_further()
+    {
+        var engine = new AlarmEngine(_time);
+        var raised = RaiseSmoke(engine);
+        var start = _time.GetUtcNow();
+
+        var escalations = TickEverySecond(engine, 600);
+
+        Assert.Equal([(60.0, 1), (180.0, 2)], escalations.Select(t => ((t.At - start).TotalSeconds, t.Alarm.EscalationLevel)));
+        Assert.All(escalations, t => Assert.Equal(AlarmTransitionKind.Escalated, t.Kind));
+        Assert.Equal("level 1: safety-officer, principal", escalations[0].Note);
+        Assert.Equal("level 2: district-duty-office", escalations[1].Note);
+        Assert.All(escalations, t => Assert.Equal(raised.Alarm.Id, t.Alarm.Id));
+    }
+
+    [Fact]
+    public void Acknowledging_stops_the_ladder()
+    {
+        var engine = new AlarmEngine(_time);
+        var raised = RaiseSmoke(engine);
+        Assert.Single(TickEverySecond(engine, 90));                       // level 1 at 60 s
+        Assert.NotNull(engine.Acknowledge(raised.Alarm.Id, "王五", "到场处置"));
+        Assert.Empty(TickEverySecond(engine, 600));                       // no level 2
+    }
+
+    [Fact]
+    public void A_late_tick_still_passes_through_every_level()
+    {
+        var engine = new AlarmEngine(_time);
+        RaiseSmoke(engine);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal([1, 2], engine.Tick(_time.GetUtcNow()).Select(t => t.Alarm.EscalationLevel));
+    }
+
+    [Fact]
+    public void A_restart_in_the_middle_of_the_ladder_neither_repeats_nor_skips_a_level()
+    {
+        var path = Path.Combine(_directory, "alarms.db");
+        string id;
+        using (var store = new SqliteAlarmStore(path))
+        {
+            var engine = new AlarmEngine(_time);
+            var raised = RaiseSmoke(engine);
+            id = raised.Alarm.Id;
+            store.Save([raised]);
+            store.Save(TickEverySecond(engine, 100));                     // level 1 stored at 60 s
+        }
+
+        // The process restarts 100 s after the raise; the engine is rebuilt from the store.
+        using var reopened = new SqliteAlarmStore(path);
+        Assert.Equal(1, reopened.Find(id)!.EscalationLevel);
+        var restarted = new AlarmEngine(_time, reopened.LoadOpen());
+        var after = TickEverySecond(restarted, 300);
+        var step = Assert.Single(after);
+        Assert.Equal(2, step.Alarm.EscalationLevel);
+        Assert.Equal(TimeSpan.FromSeconds(180), step.At - reopened.Find(id)!.RaisedAt);
+        reopened.Save(after);
+        Assert.Equal(["raised", "escalated", "escalated"], reopened.Audit(id).Select(a => a.Transition));
+    }
+
+    [Fact]
+    public void Rules_without_an_escalation_policy_do_not_escalate()
+    {
+        var engine = new AlarmEngine(_time);
+        Assert.Single(engine.OnEvents(Site, Gw, [new DeviceEvent("panel-main", EventType.Trouble, EventState.Active, _time.GetUtcNow())]));
+        Assert.Empty(TickEverySecond(engine, 600));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
