@@ -55,5 +55,11 @@ public sealed record Alarm
 
     public int EscalationLevel { get; init; }
 
+    /// <summary>While shelved: when the shelf expires and the alarm returns to <see cref="ShelvedFrom"/>.</summary>
+    public DateTimeOffset? ShelvedUntil { get; init; }
+
+    /// <summary>While shelved: the state it had when it was shelved.</summary>
+    public AlarmState? ShelvedFrom { get; init; }
+
     public AlarmKey Key => new(Rule, Site, Gateway, Device, Point);
 }

@@ -261,6 +261,7 @@ internal sealed class AlarmEngine
             }
         }
 
+        Unshelve(now, transitions);
         Escalate(now, transitions);
         return transitions;
     }
@@ -372,6 +373,35 @@ internal sealed class AlarmEngine
         _ => new RobustAnomaly(rule.MinHistory, rule.RaiseZ, rule.ClearZ),
     };
 
+    /// <summary>
+    /// A person shelves an alarm for a while (ISA-18.2: a known nuisance while it is being fixed, with a reason): it leaves
+    /// the board, does not escalate, and returns to its former state when the shelf expires (<see cref="Tick"/>) unless it
+    /// cleared meanwhile. Null when the alarm is not open or already shelved.
+    /// </summary>
+    public AlarmTransition? Shelve(string id, string by, string note, DateTimeOffset until)
+    {
+        if (!TryGetOpen(id, out var alarm) || alarm.State is AlarmState.Shelved or AlarmState.Suppressed)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        var shelved = alarm with { State = AlarmState.Shelved, ShelvedFrom = alarm.State, ShelvedUntil = until, UpdatedAt = now };
+        Track(shelved);
+        return new AlarmTransition(AlarmTransitionKind.Shelved, shelved, now, by, $"until {Timestamps.Format(until)}: {note}");
+    }
+
+    /// <summary>Shelves whose time is up: the alarm returns to the state it had.</summary>
+    private void Unshelve(DateTimeOffset now, List<AlarmTransition> transitions)
+    {
+        foreach (var alarm in _open.Values.Where(a => a.State == AlarmState.Shelved && a.ShelvedUntil <= now).ToList())
+        {
+            var back = alarm with { State = alarm.ShelvedFrom ?? AlarmState.ActiveUnack, ShelvedFrom = null, ShelvedUntil = null, UpdatedAt = now };
+            Track(back);
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Unshelved, back, now, System, "shelf expired"));
+        }
+    }
+
     /// <summary>A person acknowledges an open alarm: active_unack -> active_ack, cleared_unack -> cleared.</summary>
     public AlarmTransition? Acknowledge(string id, string by, string? note)
     {
@@ -439,8 +469,11 @@ internal sealed class AlarmEngine
         var now = _time.GetUtcNow();
         var cleared = alarm with
         {
-            // Acknowledged, or suppressed (nobody had to respond): cleared is the end; otherwise someone must still see it.
-            State = alarm.State is AlarmState.ActiveAck or AlarmState.Suppressed ? AlarmState.Cleared : AlarmState.ClearedUnack,
+            // Acknowledged, suppressed or shelved (someone had taken it on, or nobody had to): cleared is the end; otherwise
+            // someone must still see it.
+            State = alarm.State is AlarmState.ActiveAck or AlarmState.Suppressed or AlarmState.Shelved ? AlarmState.Cleared : AlarmState.ClearedUnack,
+            ShelvedFrom = null,
+            ShelvedUntil = null,
             ClearedAt = now,
             UpdatedAt = now,
         };

@@ -31,6 +31,8 @@ public static class AlarmNames
         AlarmTransitionKind.Acknowledged => "acknowledged",
         AlarmTransitionKind.Cleared => "cleared",
         AlarmTransitionKind.Suppressed => "suppressed",
+        AlarmTransitionKind.Shelved => "shelved",
+        AlarmTransitionKind.Unshelved => "unshelved",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

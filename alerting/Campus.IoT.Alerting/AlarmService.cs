@@ -66,6 +66,32 @@ internal sealed partial class AlarmService : IDisposable
         return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
     }
 
+    /// <summary>Shelves an open alarm until <paramref name="until"/>; the same outcomes as acknowledging.</summary>
+    public async Task<AckOutcome> ShelveAsync(string id, string by, string note, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        AlarmTransition? transition;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            transition = _engine.Shelve(id, by, note, until);
+            if (transition is null)
+            {
+                var stored = _store.Find(id);
+                return stored is null ? new AckOutcome(AckResult.NotFound, null) : new AckOutcome(AckResult.NotAcknowledgeable, stored);
+            }
+
+            Persist([transition]);
+            _metrics.Transition(transition);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await NotifyAsync(transition.Alarm, cancellationToken);
+        return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
+    }
+
     public IReadOnlyList<Alarm> Query(IReadOnlyCollection<AlarmState> states, string? site, int limit) => _store.Query(states, site, limit);
 
     public Alarm? Find(string id) => _store.Find(id);

@@ -9,4 +9,6 @@ public enum AlarmTransitionKind
     Acknowledged,
     Cleared,
     Suppressed,
+    Shelved,
+    Unshelved,
 }

@@ -10,7 +10,7 @@ namespace Campus.IoT.Alerting;
 /// </summary>
 internal sealed class SqliteAlarmStore : IDisposable
 {
-    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level";
+    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from";
 
     private readonly SqliteConnection _connection;
     private long _lastSeq;
@@ -29,13 +29,14 @@ internal sealed class SqliteAlarmStore : IDisposable
                 id TEXT PRIMARY KEY, rule TEXT NOT NULL, site TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT, point TEXT,
                 zone TEXT, label TEXT, type TEXT, metric TEXT, value REAL, severity TEXT NOT NULL, state TEXT NOT NULL,
                 raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, acked_at INTEGER, acked_by TEXT, ack_note TEXT,
-                cleared_at INTEGER, count INTEGER NOT NULL, escalation_level INTEGER NOT NULL);
+                cleared_at INTEGER, count INTEGER NOT NULL, escalation_level INTEGER NOT NULL, shelved_until INTEGER, shelved_from TEXT);
             CREATE INDEX IF NOT EXISTS alarms_state ON alarms(state, site);
             CREATE TABLE IF NOT EXISTS alarm_audit (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id TEXT NOT NULL, at INTEGER NOT NULL, transition TEXT NOT NULL,
                 state TEXT NOT NULL, by TEXT NOT NULL, note TEXT);
             CREATE INDEX IF NOT EXISTS alarm_audit_alarm ON alarm_audit(alarm_id, seq);
             """);
+        AddShelfColumns();
         SealAuditChain();
         using var last = _connection.CreateCommand();
         last.CommandText = "SELECT seq, hash FROM alarm_audit ORDER BY seq DESC LIMIT 1";
@@ -44,6 +45,17 @@ internal sealed class SqliteAlarmStore : IDisposable
         {
             _lastSeq = reader.GetInt64(0);
             _lastHash = reader.GetString(1);
+        }
+    }
+
+    /// <summary>Files from before shelving get its two columns.</summary>
+    private void AddShelfColumns()
+    {
+        using var probe = _connection.CreateCommand();
+        probe.CommandText = "SELECT count(*) FROM pragma_table_info('alarms') WHERE name = 'shelved_until'";
+        if ((long)probe.ExecuteScalar()! == 0)
+        {
+            Execute("ALTER TABLE alarms ADD COLUMN shelved_until INTEGER; ALTER TABLE alarms ADD COLUMN shelved_from TEXT;");
         }
     }
 
@@ -163,11 +175,12 @@ internal sealed class SqliteAlarmStore : IDisposable
             upsert.Transaction = tx;
             upsert.CommandText = $"""
                 INSERT INTO alarms ({Columns}) VALUES ($id, $rule, $site, $gateway, $device, $point, $zone, $label, $type, $metric, $value,
-                    $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level)
+                    $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level,
+                    $shelved_until, $shelved_from)
                 ON CONFLICT(id) DO UPDATE SET zone = excluded.zone, label = excluded.label, type = excluded.type, value = excluded.value,
                     severity = excluded.severity, state = excluded.state, updated_at = excluded.updated_at, acked_at = excluded.acked_at,
                     acked_by = excluded.acked_by, ack_note = excluded.ack_note, cleared_at = excluded.cleared_at, count = excluded.count,
-                    escalation_level = excluded.escalation_level
+                    escalation_level = excluded.escalation_level, shelved_until = excluded.shelved_until, shelved_from = excluded.shelved_from
                 """;
             var p = upsert.Parameters;
             p.AddWithValue("$id", a.Id);
@@ -191,6 +204,8 @@ internal sealed class SqliteAlarmStore : IDisposable
             p.AddWithValue("$cleared_at", (object?)a.ClearedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
             p.AddWithValue("$count", a.Count);
             p.AddWithValue("$escalation_level", a.EscalationLevel);
+            p.AddWithValue("$shelved_until", (object?)a.ShelvedUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+            p.AddWithValue("$shelved_from", (object?)a.ShelvedFrom?.ToWire() ?? DBNull.Value);
             upsert.ExecuteNonQuery();
 
             using var audit = _connection.CreateCommand();
@@ -323,6 +338,8 @@ internal sealed class SqliteAlarmStore : IDisposable
                 ClearedAt = Time(18),
                 Count = reader.GetInt32(19),
                 EscalationLevel = reader.GetInt32(20),
+                ShelvedUntil = Time(21),
+                ShelvedFrom = Text(22) is { } from && AlarmNames.TryParseState(from, out var shelvedFrom) ? shelvedFrom : null,
             });
         }
 

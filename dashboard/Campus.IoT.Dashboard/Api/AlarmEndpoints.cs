@@ -70,6 +70,38 @@ internal static class AlarmEndpoints
                 _ => Problems.Conflict($"alarm {id} is {outcome.Alarm!.State.ToWire()}: only active_unack or cleared_unack alarms can be acknowledged"),
             };
         });
+
+        // POST /api/alarms/{id}/shelve {"by":…,"note":…,"minutes":…}: off the board and no escalation until then.
+        group.MapPost("/{id}/shelve", async (AlarmService alarms, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
+        {
+            if (!TryParseShelf(request, out var by, out var note, out var minutes, out var problem))
+            {
+                return problem!;
+            }
+
+            var outcome = await alarms.ShelveAsync(id, by, note, time.GetUtcNow().AddMinutes(minutes), cancellationToken);
+            return outcome.Result switch
+            {
+                AckResult.Acknowledged => Results.Ok(AlarmDto.From(outcome.Alarm!)),
+                AckResult.NotFound => Problems.NotFound($"alarm {id} does not exist"),
+                _ => Problems.Conflict($"alarm {id} is {outcome.Alarm!.State.ToWire()}: only open, unshelved alarms can be shelved"),
+            };
+        });
+    }
+
+    private static bool TryParseShelf(ShelveRequest? request, out string by, out string note, out int minutes, out IResult? problem)
+    {
+        by = request?.By?.Trim() ?? string.Empty;
+        note = request?.Note?.Trim() ?? string.Empty;
+        minutes = request?.Minutes ?? 0;
+        problem = by.Length is 0 or > MaxByLength
+            ? Problems.BadRequest("by", $"'by' must name who shelves the alarm (1-{MaxByLength} characters)")
+            : note.Length is 0 or > MaxNoteLength
+                ? Problems.BadRequest("note", $"'note' must give the reason (1-{MaxNoteLength} characters): a shelved alarm needs one")
+                : minutes is < 1 or > 24 * 60
+                    ? Problems.BadRequest("minutes", "'minutes' must be 1..1440: an alarm is shelved for at most a day")
+                    : null;
+        return problem is null;
     }
 
     private static bool TryParseStates(string? text, out IReadOnlyCollection<AlarmState> states, out string error)
