@@ -16,9 +16,18 @@ internal sealed partial class AlarmService : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<AlarmService> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IHazardFeed[] _hazards;
 
-    public AlarmService(SqliteAlarmStore store, IAlarmNotifier notifier, AlertingMetrics metrics, TimeProvider time, ILogger<AlarmService> logger, Rules.RulesProvider? rules = null)
+    public AlarmService(
+        SqliteAlarmStore store,
+        IAlarmNotifier notifier,
+        AlertingMetrics metrics,
+        TimeProvider time,
+        ILogger<AlarmService> logger,
+        Rules.RulesProvider? rules = null,
+        IEnumerable<IHazardFeed>? hazards = null)
     {
+        _hazards = [.. hazards ?? []];
         _store = store;
         _notifier = notifier;
         _metrics = metrics;
@@ -63,6 +72,7 @@ internal sealed partial class AlarmService : IDisposable
 
         LogTransition(_logger, transition.Alarm.Id, transition.Kind.ToWire(), transition.Alarm.Rule, transition.Alarm.Site, transition.Alarm.Device, transition.Alarm.State.ToWire(), by);
         await NotifyAsync(transition.Alarm, cancellationToken);
+        await FeedHazardsAsync(transition, cancellationToken);
         return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
     }
 
@@ -89,6 +99,7 @@ internal sealed partial class AlarmService : IDisposable
         }
 
         await NotifyAsync(transition.Alarm, cancellationToken);
+        await FeedHazardsAsync(transition, cancellationToken);
         return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
     }
 
@@ -120,6 +131,22 @@ internal sealed partial class AlarmService : IDisposable
             LogTransition(_logger, t.Alarm.Id, t.Kind.ToWire(), t.Alarm.Rule, t.Alarm.Site, t.Alarm.Device, t.Alarm.State.ToWire(), t.By);
             await NotifyAsync(t.Alarm, cancellationToken);
             _metrics.Latency(_time.GetElapsedTime(receivedTimestamp), t.Alarm);
+            await FeedHazardsAsync(t, cancellationToken);
+        }
+    }
+
+    private async Task FeedHazardsAsync(AlarmTransition transition, CancellationToken cancellationToken)
+    {
+        foreach (var feed in _hazards)
+        {
+            try
+            {
+                await feed.AlarmTransitionAsync(transition, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHazardFeedFailed(_logger, ex, transition.Alarm.Id);
+            }
         }
     }
 
@@ -166,4 +193,7 @@ internal sealed partial class AlarmService : IDisposable
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Alarm {AlarmId} was stored but pushing it to the live hub failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string alarmId);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Handing alarm {AlarmId} to the hazard registry failed; the alarm itself is stored and shown")]
+    private static partial void LogHazardFeedFailed(ILogger logger, Exception exception, string alarmId);
 }

@@ -70,8 +70,41 @@ public sealed class AlarmServiceTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AlarmService CreateService(IAlarmNotifier notifier) =>
-        new(_store, notifier, new AlertingMetrics(_meters), _time, _logs.CreateLogger<AlarmService>());
+    private AlarmService CreateService(IAlarmNotifier notifier, params IHazardFeed[] hazards) =>
+        new(_store, notifier, new AlertingMetrics(_meters), _time, _logs.CreateLogger<AlarmService>(), hazards: hazards);
+
+    [Fact]
+    public async Task Every_transition_is_handed_to_the_hazard_feeds_and_a_failing_feed_holds_nothing_up()
+    {
+        var feed = new RecordingFeed();
+        var notifier = new RecordingNotifier();
+        using var service = CreateService(notifier, new FailingFeed(), feed);
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d1", EventType.Smoke, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+        var id = Assert.Single(notifier.Alarms).Id;
+        await service.AcknowledgeAsync(id, "guard", null, CancellationToken.None);
+
+        Assert.Equal([AlarmTransitionKind.Raised, AlarmTransitionKind.Acknowledged], feed.Transitions.Select(t => t.Kind));
+        Assert.Equal(2, notifier.Alarms.Count);
+        Assert.Equal(AlarmState.ActiveAck, service.Find(id)!.State);
+        Assert.Equal(2, _logs.Errors.Count(e => e.EventId.Id == 2201));
+    }
+
+    private sealed class RecordingFeed : IHazardFeed
+    {
+        public ConcurrentQueue<AlarmTransition> Transitions { get; } = new();
+
+        public Task AlarmTransitionAsync(AlarmTransition transition, CancellationToken cancellationToken)
+        {
+            Transitions.Enqueue(transition);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class FailingFeed : IHazardFeed
+    {
+        public Task AlarmTransitionAsync(AlarmTransition transition, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("hazard registry down");
+    }
 
     private sealed class RecordingNotifier : IAlarmNotifier
     {
