@@ -60,7 +60,7 @@ internal sealed class AlarmEngine
     /// <summary>Readings that arrived late and were kept out of detection.</summary>
     public long LateReadings { get; private set; }
 
-    private bool IsLate(DateTimeOffset ts) => _time.GetUtcNow() - ts > LateAfter;
+    private static bool IsLate(DateTimeOffset ts, DateTimeOffset now) => now - ts > LateAfter;
 
     public bool TryGetOpen(string id, out Alarm alarm)
     {
@@ -100,7 +100,7 @@ internal sealed class AlarmEngine
             {
                 // A late fire event still becomes an alarm (it happened, someone must look), but marked late on its
                 // transition so it is never mistaken for a fire burning now.
-                var note = IsLate(e.Ts) ? $"late: event at {Timestamps.Format(e.Ts)}, received {Timestamps.Format(_time.GetUtcNow())}" : null;
+                var note = IsLate(e.Ts, _time.GetUtcNow()) ? $"late: event at {Timestamps.Format(e.Ts)}, received {Timestamps.Format(_time.GetUtcNow())}" : null;
                 Activate(key, rule.Severity, e.Ts, transitions, a => a with { Type = e.Type, Zone = e.Zone ?? a.Zone, Label = e.Label ?? a.Label }, note);
             }
             else if (_open.TryGetValue(key, out var alarm))
@@ -136,7 +136,7 @@ internal sealed class AlarmEngine
 
             // Late data (older than the live window, e.g. replayed from a gateway spool after an outage) is history: it is
             // stored by ingest but raises nothing as if it were live, and does not disturb the detectors' windows.
-            var late = now - r.Ts > LateAfter;
+            var late = IsLate(r.Ts, now);
             if (late)
             {
                 LateReadings++;

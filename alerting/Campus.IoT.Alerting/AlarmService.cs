@@ -49,41 +49,24 @@ internal sealed partial class AlarmService : IDisposable
     public Task TickAsync(CancellationToken cancellationToken) =>
         RunAsync(() => _engine.Tick(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
 
-    public async Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        AlarmTransition? transition;
-        try
-        {
-            transition = _engine.Acknowledge(id, by, note);
-            if (transition is null)
-            {
-                var stored = _store.Find(id);
-                return stored is null ? new AckOutcome(AckResult.NotFound, null) : new AckOutcome(AckResult.NotAcknowledgeable, stored);
-            }
-
-            Persist([transition]);
-            _metrics.Transition(transition);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        LogTransition(_logger, transition.Alarm.Id, transition.Kind.ToWire(), transition.Alarm.Rule, transition.Alarm.Site, transition.Alarm.Device, transition.Alarm.State.ToWire(), by);
-        await NotifyAsync(transition.Alarm, cancellationToken);
-        await FeedHazardsAsync(transition, cancellationToken);
-        return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
-    }
+    public Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken) =>
+        ByPersonAsync(id, () => _engine.Acknowledge(id, by, note), cancellationToken);
 
     /// <summary>Shelves an open alarm until <paramref name="until"/>; the same outcomes as acknowledging.</summary>
-    public async Task<AckOutcome> ShelveAsync(string id, string by, string note, DateTimeOffset until, CancellationToken cancellationToken)
+    public Task<AckOutcome> ShelveAsync(string id, string by, string note, DateTimeOffset until, CancellationToken cancellationToken) =>
+        ByPersonAsync(id, () => _engine.Shelve(id, by, note, until), cancellationToken);
+
+    /// <summary>
+    /// A person's action on one alarm (acknowledge, shelve): applied by the engine, stored, then pushed and handed on.
+    /// NotFound when no such alarm exists, NotAcknowledgeable (with the stored alarm) when its state does not allow it.
+    /// </summary>
+    private async Task<AckOutcome> ByPersonAsync(string id, Func<AlarmTransition?> act, CancellationToken cancellationToken)
     {
         AlarmTransition? transition;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            transition = _engine.Shelve(id, by, note, until);
+            transition = act();
             if (transition is null)
             {
                 var stored = _store.Find(id);
@@ -98,6 +81,7 @@ internal sealed partial class AlarmService : IDisposable
             _gate.Release();
         }
 
+        LogTransition(_logger, transition.Alarm.Id, transition.Kind.ToWire(), transition.Alarm.Rule, transition.Alarm.Site, transition.Alarm.Device, transition.Alarm.State.ToWire(), transition.By);
         await NotifyAsync(transition.Alarm, cancellationToken);
         await FeedHazardsAsync(transition, cancellationToken);
         return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
