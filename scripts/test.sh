@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project of Campus.IoT on this machine.
 #  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl,
-#     victoria-metrics, influxdb);
+#     victoria-metrics, influxdb, python3-aiosmtpd: the SMTP server the email tests start);
 #  2. starts, each on a free loopback port with a temporary data directory: a Mosquitto broker (CAMPUS_TEST_MOSQUITTO),
 #     VictoriaMetrics, which accepts InfluxDB 2.x writes (CAMPUS_TEST_VICTORIAMETRICS), and InfluxDB 1.x (CAMPUS_TEST_INFLUXDB1);
 #  3. runs `dotnet test` over the solution (NuGet restore included) with a TRX report per test assembly;
@@ -23,6 +23,7 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
 [ -x /usr/bin/influxd ] || need+=(influxdb)
+/usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   sudo=""

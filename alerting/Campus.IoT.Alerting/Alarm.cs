@@ -61,5 +61,20 @@ public sealed record Alarm
     /// <summary>While shelved: the state it had when it was shelved.</summary>
     public AlarmState? ShelvedFrom { get; init; }
 
+    /// <summary>
+    /// When the escalation ladder started: the platform clock when it raised the alarm (a late event's source time would
+    /// climb the whole ladder at once before any guard had seen it). Null in rows from before it was kept: then <see cref="RaisedAt"/>.
+    /// </summary>
+    public DateTimeOffset? EscalationFrom { get; init; }
+
+    /// <summary>The condition bounced often enough to count as flapping (<see cref="Rules.FlappingPolicy"/>).</summary>
+    public bool Flapping { get; init; }
+
+    /// <summary>While flapping: when the condition cleared; the alarm clears once it has stayed clear for the settle time.</summary>
+    public DateTimeOffset? ClearPendingSince { get; init; }
+
+    /// <summary>While suppressed by a maintenance window: that window's id.</summary>
+    public string? Maintenance { get; init; }
+
     public AlarmKey Key => new(Rule, Site, Gateway, Device, Point);
 }

@@ -33,15 +33,22 @@ internal sealed class AlarmEngine
     private readonly Dictionary<string, AlarmKey> _keysById = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Site, string Gateway, string Device), DeviceState> _devices = [];
     private readonly Func<RuleSet> _rules;
-    private readonly IReadOnlyDictionary<string, EscalationPolicy> _policies = EscalationPolicy.Defaults;
+    private readonly bool _escalateOnTick;
     private RuleSet? _lastRules;
+    private readonly Dictionary<AlarmKey, RaiseHistory> _raises = [];
+    private IReadOnlyList<MaintenanceWindow> _maintenance = [];
     private HashSet<string> _offlineRules = [.. RuleSet.Defaults.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
     private readonly HashSet<(string Site, string Gateway)> _offlineGateways = [];
 
     /// <param name="rules">The rules in force, read at every batch (hot reload swaps them); the built-in defaults when null.</param>
-    public AlarmEngine(TimeProvider time, IEnumerable<Alarm>? openAlarms = null, Func<RuleSet>? rules = null)
+    /// <param name="escalateOnTick">
+    /// True: <see cref="Tick"/> climbs the escalation ladders (replay, where simulated time only moves by ticks). False: the
+    /// host's scheduler (Quartz.NET) calls <see cref="Escalate"/> at each step's due time (<see cref="NextEscalation"/>).
+    /// </param>
+    public AlarmEngine(TimeProvider time, IEnumerable<Alarm>? openAlarms = null, Func<RuleSet>? rules = null, bool escalateOnTick = true)
     {
         _time = time;
+        _escalateOnTick = escalateOnTick;
         _rules = rules ?? (() => RuleSet.Defaults);
         foreach (var alarm in openAlarms ?? [])
         {
@@ -82,9 +89,10 @@ internal sealed class AlarmEngine
             if (e.Type == EventType.Reset)
             {
                 // A panel reset clears every fire alarm the panel (device) reported, whatever the point.
+                // A reset is a person's act at the panel: it clears at once, flapping or not.
                 foreach (var alarm in _open.Values.Where(a => a.Rule == FireRule && a.Site == site && a.Gateway == gateway && a.Device == e.Device).ToList())
                 {
-                    ClearCondition(alarm, transitions, $"panel reset {e.Raw}".TrimEnd());
+                    ClearCondition(alarm, transitions, $"panel reset {e.Raw}".TrimEnd(), force: true);
                 }
 
                 continue;
@@ -262,40 +270,138 @@ internal sealed class AlarmEngine
         }
 
         Unshelve(now, transitions);
-        Escalate(now, transitions);
+        ApplyMaintenance(now, transitions);
+        Settle(now, transitions);
+        if (_escalateOnTick)
+        {
+            foreach (var alarm in _open.Values.Where(a => a.State == AlarmState.ActiveUnack).ToList())
+            {
+                Escalate(alarm, now, transitions);
+            }
+        }
+
         return transitions;
     }
 
     /// <summary>
-    /// Active, unacknowledged alarms whose policy has a further level due by <paramref name="now"/> go up one level at a
-    /// time (so a late tick still passes through every level, each audited). The level is stored with the alarm, so an
-    /// engine rebuilt from the store after a restart neither repeats a level nor skips one.
+    /// The scheduler's call at a step's due time: the alarm climbs every level due by <paramref name="now"/>. Nothing when it
+    /// is no longer open, active and unacknowledged (acknowledged, cleared, shelved or suppressed meanwhile).
     /// </summary>
-    private void Escalate(DateTimeOffset now, List<AlarmTransition> transitions)
+    public IReadOnlyList<AlarmTransition> Escalate(string id, DateTimeOffset now)
     {
-        foreach (var alarm in _open.Values.Where(a => a.State == AlarmState.ActiveUnack).ToList())
+        var transitions = new List<AlarmTransition>();
+        if (TryGetOpen(id, out var alarm) && alarm.State == AlarmState.ActiveUnack)
         {
-            if (PolicyOf(alarm.Rule) is not { } policy)
-            {
-                continue;
-            }
+            Escalate(alarm, now, transitions);
+        }
 
-            var current = alarm;
-            while (current.EscalationLevel + 1 < policy.Levels.Count && now - current.RaisedAt >= policy.Levels[current.EscalationLevel + 1].After)
-            {
-                var level = policy.Levels[current.EscalationLevel + 1];
-                current = current with { EscalationLevel = current.EscalationLevel + 1, UpdatedAt = now };
-                Track(current);
-                transitions.Add(new AlarmTransition(AlarmTransitionKind.Escalated, current, now, System, $"level {current.EscalationLevel}: {string.Join(", ", level.Recipients)}"));
-            }
+        return transitions;
+    }
+
+    /// <summary>
+    /// The next step of an alarm's ladder and when it is due, or null when none is to come (no policy, the ladder done
+    /// without repeat, or the alarm not active and unacknowledged). The host schedules it; <see cref="Escalate"/> takes it.
+    /// </summary>
+    public (int Level, DateTimeOffset Due)? NextEscalation(Alarm alarm)
+    {
+        if (alarm.State != AlarmState.ActiveUnack || PolicyOf(alarm.Rule) is not { } policy || policy.DueAfter(alarm.EscalationLevel + 1) is not { } after)
+        {
+            return null;
+        }
+
+        return (alarm.EscalationLevel + 1, (alarm.EscalationFrom ?? alarm.RaisedAt) + after);
+    }
+
+    /// <summary>
+    /// Climbs one level at a time while a further level is due by <paramref name="now"/> (so a late call still passes through
+    /// every level, each audited). The level is stored with the alarm, so an engine rebuilt from the store after a restart
+    /// neither repeats a level nor skips one.
+    /// </summary>
+    private void Escalate(Alarm alarm, DateTimeOffset now, List<AlarmTransition> transitions)
+    {
+        if (PolicyOf(alarm.Rule) is not { } policy)
+        {
+            return;
+        }
+
+        var current = alarm;
+        while (NextEscalation(current) is { } next && next.Due <= now)
+        {
+            current = current with { EscalationLevel = next.Level, UpdatedAt = now };
+            Track(current);
+            var repeat = next.Level >= policy.Levels.Count ? $" (repeat {next.Level - policy.Levels.Count + 1})" : string.Empty;
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Escalated, current, now, System, $"level {current.EscalationLevel}{repeat}: {string.Join(", ", policy.RecipientsAt(next.Level))}"));
         }
     }
 
     /// <summary>The escalation policy of a rule: fire events use <c>fire</c>; a rule names its own (or none).</summary>
-    private EscalationPolicy? PolicyOf(string rule)
+    public EscalationPolicy? PolicyOf(string rule)
     {
-        var name = rule == FireRule ? EscalationPolicy.Fire.Name : (_lastRules ?? RuleSet.Defaults).Rules.FirstOrDefault(r => r.Name == rule)?.Escalation;
-        return name is not null && _policies.TryGetValue(name, out var policy) ? policy : null;
+        var rules = _lastRules ?? _rules();
+        var name = rule == FireRule ? EscalationPolicy.Fire.Name : rules.Rules.FirstOrDefault(r => r.Name == rule)?.Escalation;
+        return name is not null && rules.Policies.TryGetValue(name, out var policy) ? policy : null;
+    }
+
+    /// <summary>
+    /// The maintenance windows in force (the host loads them from its store and sets them on every change). Takes effect at
+    /// the next input or <see cref="Tick"/>.
+    /// </summary>
+    public void SetMaintenance(IReadOnlyList<MaintenanceWindow> windows) => _maintenance = windows;
+
+    private MaintenanceWindow? MaintenanceOf(AlarmKey key, DateTimeOffset now)
+    {
+        foreach (var window in _maintenance)
+        {
+            if (window.Covers(key, now))
+            {
+                return window;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Windows that have begun suppress the active alarms they cover; alarms whose window has ended (or was ended early)
+    /// return to <c>active_unack</c>, since their condition has not cleared (a clear while suppressed ends the alarm).
+    /// </summary>
+    private void ApplyMaintenance(DateTimeOffset now, List<AlarmTransition> transitions)
+    {
+        foreach (var alarm in _open.Values.ToList())
+        {
+            if (alarm.Maintenance is { } id && alarm.State == AlarmState.Suppressed)
+            {
+                if (!_maintenance.Any(w => w.Id == id && w.Covers(alarm.Key, now)))
+                {
+                    var back = alarm with { State = AlarmState.ActiveUnack, Maintenance = null, EscalationFrom = now, UpdatedAt = now };
+                    Track(back);
+                    transitions.Add(new AlarmTransition(AlarmTransitionKind.Resumed, back, now, System, $"maintenance window {id} ended; the condition is still there"));
+                }
+            }
+            else if (alarm.State is AlarmState.ActiveUnack or AlarmState.ActiveAck && MaintenanceOf(alarm.Key, now) is { } window)
+            {
+                var suppressed = alarm with { State = AlarmState.Suppressed, Maintenance = window.Id, UpdatedAt = now };
+                Track(suppressed);
+                transitions.Add(new AlarmTransition(AlarmTransitionKind.Suppressed, suppressed, now, System, $"maintenance window {window.Id} by {window.By}: {window.Reason}"));
+            }
+        }
+    }
+
+    /// <summary>Flapping alarms whose condition has stayed clear for the settle time clear now.</summary>
+    private void Settle(DateTimeOffset now, List<AlarmTransition> transitions)
+    {
+        var settle = (_lastRules ?? _rules()).Flapping.Settle;
+        foreach (var alarm in _open.Values.Where(a => a.ClearPendingSince is { } since && now - since >= settle).ToList())
+        {
+            ClearCondition(alarm with { ClearPendingSince = null }, transitions, $"flapping: clear for {settle}", force: true);
+        }
+
+        // The raise history only matters within the flapping window: forget keys with nothing in it (bounded memory).
+        var within = (_lastRules ?? _rules()).Flapping.Within;
+        foreach (var key in _raises.Where(kv => now.UtcTicks - kv.Value.Newest > within.Ticks).Select(kv => kv.Key).ToList())
+        {
+            _raises.Remove(key);
+        }
     }
 
     private void ClearFromDetector(Rule rule, string site, string gateway, string device, Reading reading, List<AlarmTransition> transitions)
@@ -426,22 +532,38 @@ internal sealed class AlarmEngine
     private void Activate(AlarmKey key, AlarmSeverity severity, DateTimeOffset sourceTs, List<AlarmTransition> transitions, Func<Alarm, Alarm> detail, string? note = null)
     {
         var now = _time.GetUtcNow();
+        var window = MaintenanceOf(key, now);
         if (_open.TryGetValue(key, out var existing))
         {
+            // The condition came back: after it had cleared unacknowledged, or while its clear was held (flapping), or after
+            // a gateway outage suppressed it. It counts as a raise for flapping unless it never went away.
+            var returned = existing.State == AlarmState.ClearedUnack || existing.ClearPendingSince is not null;
+            var flapping = existing.Flapping || (returned && CountRaise(key, now));
+            var state = existing.State switch
+            {
+                AlarmState.ClearedUnack => AlarmState.ActiveUnack,
+                AlarmState.Suppressed when existing.Maintenance is null || window is null => AlarmState.ActiveUnack,
+                _ => existing.State,
+            };
             var updated = detail(existing) with
             {
                 Count = existing.Count + 1,
                 UpdatedAt = now,
                 Severity = severity < existing.Severity ? severity : existing.Severity,
-                // The condition came back before anyone acknowledged that it had gone: it needs attention again.
-                State = existing.State is AlarmState.ClearedUnack or AlarmState.Suppressed ? AlarmState.ActiveUnack : existing.State,
+                State = state,
                 ClearedAt = existing.State == AlarmState.ClearedUnack ? null : existing.ClearedAt,
+                ClearPendingSince = null,
+                Flapping = flapping,
+                Maintenance = state == AlarmState.Suppressed ? existing.Maintenance : null,
+                EscalationFrom = state == AlarmState.ActiveUnack && existing.State != AlarmState.ActiveUnack ? now : existing.EscalationFrom,
             };
             Track(updated);
-            transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System, note));
+            var flapNote = flapping && !existing.Flapping ? $"flapping: {_raises[key].Count} raises within {(_lastRules ?? _rules()).Flapping.Within}; its clear is held until it stays clear" : null;
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System, Join(note, flapNote)));
             return;
         }
 
+        var isFlapping = CountRaise(key, now);
         var raised = detail(new Alarm
         {
             Id = Guid.CreateVersion7(now).ToString("N"),
@@ -454,12 +576,39 @@ internal sealed class AlarmEngine
             State = AlarmState.ActiveUnack,
             RaisedAt = sourceTs,
             UpdatedAt = now,
+            EscalationFrom = now,
+            Flapping = isFlapping,
         });
+        if (window is not null)
+        {
+            // Raised under a maintenance window: stored and audited, not shown, escalated or notified.
+            raised = raised with { State = AlarmState.Suppressed, Maintenance = window.Id };
+            Track(raised);
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Suppressed, raised, now, System, Join(note, $"raised during maintenance window {window.Id} by {window.By}: {window.Reason}")));
+            return;
+        }
+
         Track(raised);
-        transitions.Add(new AlarmTransition(AlarmTransitionKind.Raised, raised, now, System, note));
+        transitions.Add(new AlarmTransition(AlarmTransitionKind.Raised, raised, now, System, Join(note, isFlapping ? "flapping" : null)));
     }
 
-    private void ClearCondition(Alarm alarm, List<AlarmTransition> transitions, string note)
+    private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";
+
+    /// <summary>Counts a raise of <paramref name="key"/> at <paramref name="now"/>; true when that makes it flapping.</summary>
+    private bool CountRaise(AlarmKey key, DateTimeOffset now)
+    {
+        var policy = (_lastRules ?? _rules()).Flapping;
+        if (!_raises.TryGetValue(key, out var history))
+        {
+            history = new RaiseHistory(policy.Raises);
+            _raises[key] = history;
+        }
+
+        history.Add(now.UtcTicks);
+        return history.CountSince(now.UtcTicks - policy.Within.Ticks) >= policy.Raises;
+    }
+
+    private void ClearCondition(Alarm alarm, List<AlarmTransition> transitions, string note, bool force = false)
     {
         if (alarm.State == AlarmState.ClearedUnack)
         {
@@ -467,6 +616,20 @@ internal sealed class AlarmEngine
         }
 
         var now = _time.GetUtcNow();
+        if (alarm.Flapping && !force && alarm.State is AlarmState.ActiveUnack or AlarmState.ActiveAck)
+        {
+            // Flapping: hold the clear until the condition stays away for the settle time (see Settle); a bounce back
+            // meanwhile is a repeat of this alarm, not a new one.
+            if (alarm.ClearPendingSince is null)
+            {
+                var held = alarm with { ClearPendingSince = now, UpdatedAt = now };
+                Track(held);
+                transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, held, now, System, $"{note}; clear held (flapping) until it stays clear for {(_lastRules ?? _rules()).Flapping.Settle}"));
+            }
+
+            return;
+        }
+
         var cleared = alarm with
         {
             // Acknowledged, suppressed or shelved (someone had taken it on, or nobody had to): cleared is the end; otherwise
@@ -474,6 +637,8 @@ internal sealed class AlarmEngine
             State = alarm.State is AlarmState.ActiveAck or AlarmState.Suppressed or AlarmState.Shelved ? AlarmState.Cleared : AlarmState.ClearedUnack,
             ShelvedFrom = null,
             ShelvedUntil = null,
+            ClearPendingSince = null,
+            Maintenance = null,
             ClearedAt = now,
             UpdatedAt = now,
         };
@@ -492,6 +657,39 @@ internal sealed class AlarmEngine
         {
             _open.Remove(alarm.Key);
             _keysById.Remove(alarm.Id);
+        }
+    }
+
+    /// <summary>The times of the last raises of one alarm key (a ring as long as the flapping threshold).</summary>
+    private sealed class RaiseHistory(int capacity)
+    {
+        private readonly long[] _ticks = new long[Math.Max(capacity, 1)];
+        private int _next;
+
+        public int Count { get; private set; }
+
+        public long Newest { get; private set; }
+
+        public void Add(long ticks)
+        {
+            _ticks[_next] = ticks;
+            _next = (_next + 1) % _ticks.Length;
+            Count = Math.Min(Count + 1, _ticks.Length);
+            Newest = ticks;
+        }
+
+        public int CountSince(long ticks)
+        {
+            var n = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                if (_ticks[i] >= ticks)
+                {
+                    n++;
+                }
+            }
+
+            return n;
         }
     }
 

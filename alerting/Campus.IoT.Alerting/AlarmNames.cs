@@ -33,6 +33,7 @@ public static class AlarmNames
         AlarmTransitionKind.Suppressed => "suppressed",
         AlarmTransitionKind.Shelved => "shelved",
         AlarmTransitionKind.Unshelved => "unshelved",
+        AlarmTransitionKind.Resumed => "resumed",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -1,3 +1,5 @@
+using Campus.IoT.Alerting.Escalation;
+using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +19,12 @@ internal sealed partial class AlarmService : IDisposable
     private readonly ILogger<AlarmService> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IHazardFeed[] _hazards;
+    private readonly EscalationScheduler? _escalations;
+    private readonly NotificationDispatcher? _dispatcher;
+    private readonly SqliteDeliveryStore? _deliveries;
 
+    /// <param name="escalations">The Quartz scheduler of escalation steps; without one the engine's tick climbs the ladders.</param>
+    /// <param name="dispatcher">Sends notifications to the policies' recipients; without one only the live hub is told.</param>
     public AlarmService(
         SqliteAlarmStore store,
         IAlarmNotifier notifier,
@@ -25,15 +32,23 @@ internal sealed partial class AlarmService : IDisposable
         TimeProvider time,
         ILogger<AlarmService> logger,
         Rules.RulesProvider? rules = null,
-        IEnumerable<IHazardFeed>? hazards = null)
+        IEnumerable<IHazardFeed>? hazards = null,
+        EscalationScheduler? escalations = null,
+        NotificationDispatcher? dispatcher = null,
+        SqliteDeliveryStore? deliveries = null)
     {
+        _deliveries = deliveries;
         _hazards = [.. hazards ?? []];
         _store = store;
         _notifier = notifier;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _engine = new AlarmEngine(time, store.LoadOpen(), rules is null ? null : () => rules.Current);
+        _escalations = escalations;
+        _dispatcher = dispatcher;
+        _engine = new AlarmEngine(time, store.LoadOpen(), rules is null ? null : () => rules.Current, escalateOnTick: escalations is null);
+        _engine.SetMaintenance(store.LoadMaintenance(time.GetUtcNow()));
+        escalations?.Attach(EscalateAsync);
     }
 
     public Task OnEventsAsync(string site, string gateway, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
@@ -49,6 +64,63 @@ internal sealed partial class AlarmService : IDisposable
     public Task TickAsync(CancellationToken cancellationToken) =>
         RunAsync(() => _engine.Tick(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
 
+    /// <summary>An escalation step fell due (<see cref="EscalationScheduler"/>): the alarm climbs if it is still unanswered.</summary>
+    public Task EscalateAsync(string id, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.Escalate(id, _time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+
+    /// <summary>At start: arms the next escalation step of every open alarm from the store (see <see cref="EscalationScheduler"/>).</summary>
+    public async Task RearmEscalationsAsync(CancellationToken cancellationToken)
+    {
+        List<(string Id, DateTimeOffset? Due)> plan;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            plan = [.. _engine.OpenAlarms.Select(a => (a.Id, _engine.NextEscalation(a)?.Due))];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await ApplyEscalationsAsync(plan, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a maintenance window: stored, handed to the engine, and applied at once (active alarms it covers are
+    /// suppressed now, not at the next tick).
+    /// </summary>
+    public Task StartMaintenanceAsync(MaintenanceWindow window, CancellationToken cancellationToken) =>
+        RunAsync(() =>
+        {
+            _store.SaveMaintenance(window);
+            _engine.SetMaintenance(_store.LoadMaintenance(_time.GetUtcNow()));
+            return _engine.Tick(_time.GetUtcNow());
+        }, System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+
+    /// <summary>Ends a window early; false when there is no such window still running or planned.</summary>
+    public async Task<MaintenanceWindow?> EndMaintenanceAsync(string id, string by, CancellationToken cancellationToken)
+    {
+        MaintenanceWindow? ended = null;
+        await RunAsync(() =>
+        {
+            var now = _time.GetUtcNow();
+            if (_store.FindMaintenance(id) is not { } window || window.End <= now)
+            {
+                return [];
+            }
+
+            ended = window with { EndedAt = now, EndedBy = by };
+            _store.SaveMaintenance(ended);
+            _engine.SetMaintenance(_store.LoadMaintenance(now));
+            return _engine.Tick(now);
+        }, System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+        return ended;
+    }
+
+    public IReadOnlyList<MaintenanceWindow> Maintenance(DateTimeOffset since) => _store.LoadMaintenance(since);
+
+    public IReadOnlyList<DeliveryRecord> Deliveries(string alarmId) => _deliveries?.ForAlarm(alarmId) ?? [];
+
     public Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken) =>
         ByPersonAsync(id, () => _engine.Acknowledge(id, by, note), cancellationToken);
 
@@ -63,6 +135,7 @@ internal sealed partial class AlarmService : IDisposable
     private async Task<AckOutcome> ByPersonAsync(string id, Func<AlarmTransition?> act, CancellationToken cancellationToken)
     {
         AlarmTransition? transition;
+        FollowUp plan;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -75,6 +148,7 @@ internal sealed partial class AlarmService : IDisposable
 
             Persist([transition]);
             _metrics.Transition(transition);
+            plan = Plan([transition]);
         }
         finally
         {
@@ -82,6 +156,7 @@ internal sealed partial class AlarmService : IDisposable
         }
 
         LogTransition(_logger, transition.Alarm.Id, transition.Kind.ToWire(), transition.Alarm.Rule, transition.Alarm.Site, transition.Alarm.Device, transition.Alarm.State.ToWire(), transition.By);
+        await ApplyEscalationsAsync(plan.Escalations, cancellationToken);
         await NotifyAsync(transition.Alarm, cancellationToken);
         await FeedHazardsAsync(transition, cancellationToken);
         return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
@@ -98,11 +173,13 @@ internal sealed partial class AlarmService : IDisposable
     private async Task RunAsync(Func<IReadOnlyList<AlarmTransition>> evaluate, long receivedTimestamp, CancellationToken cancellationToken)
     {
         IReadOnlyList<AlarmTransition> transitions;
+        FollowUp plan;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             transitions = evaluate();
             Persist(transitions);
+            plan = Plan(transitions);
         }
         finally
         {
@@ -116,6 +193,68 @@ internal sealed partial class AlarmService : IDisposable
             await NotifyAsync(t.Alarm, cancellationToken);
             _metrics.Latency(_time.GetElapsedTime(receivedTimestamp), t.Alarm);
             await FeedHazardsAsync(t, cancellationToken);
+        }
+
+        foreach (var notification in plan.Notifications)
+        {
+            _dispatcher!.Enqueue(notification);
+        }
+
+        await ApplyEscalationsAsync(plan.Escalations, cancellationToken);
+    }
+
+    /// <summary>What follows stored transitions (decided under the lock, where the engine may be read): the next escalation
+    /// step of each alarm they touched (null: none, disarm) and the notifications to send.</summary>
+    private sealed record FollowUp(List<(string Id, DateTimeOffset? Due)> Escalations, List<Notification> Notifications);
+
+    private FollowUp Plan(IReadOnlyList<AlarmTransition> transitions)
+    {
+        var escalations = new List<(string, DateTimeOffset?)>();
+        var notifications = new List<Notification>();
+        if (_escalations is not null)
+        {
+            // The last state of each alarm in the batch decides its trigger.
+            foreach (var alarm in transitions.Select(t => t.Alarm).Reverse().DistinctBy(a => a.Id))
+            {
+                escalations.Add((alarm.Id, _engine.NextEscalation(alarm)?.Due));
+            }
+        }
+
+        if (_dispatcher is not null)
+        {
+            foreach (var t in transitions)
+            {
+                notifications.AddRange(NotificationDispatcher.For(t, _engine.PolicyOf(t.Alarm.Rule)));
+            }
+        }
+
+        return new FollowUp(escalations, notifications);
+    }
+
+    private async Task ApplyEscalationsAsync(List<(string Id, DateTimeOffset? Due)> plan, CancellationToken cancellationToken)
+    {
+        if (_escalations is null)
+        {
+            return;
+        }
+
+        foreach (var (id, due) in plan)
+        {
+            try
+            {
+                if (due is { } at)
+                {
+                    await _escalations.ArmAsync(id, at, cancellationToken);
+                }
+                else
+                {
+                    await _escalations.DisarmAsync(id, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogEscalationScheduleFailed(_logger, ex, id);
+            }
         }
     }
 
@@ -177,6 +316,9 @@ internal sealed partial class AlarmService : IDisposable
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Alarm {AlarmId} was stored but pushing it to the live hub failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string alarmId);
+
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Critical, Message = "Scheduling the next escalation step of alarm {AlarmId} failed; the alarm is stored and shown, but will not climb until the next restart re-arms it")]
+    private static partial void LogEscalationScheduleFailed(ILogger logger, Exception exception, string alarmId);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Handing alarm {AlarmId} to the hazard registry failed; the alarm itself is stored and shown")]
     private static partial void LogHazardFeedFailed(ILogger logger, Exception exception, string alarmId);

@@ -11,4 +11,6 @@ public enum AlarmTransitionKind
     Suppressed,
     Shelved,
     Unshelved,
+    /// <summary>A maintenance window ended over a suppressed alarm whose condition is still there: it needs attention again.</summary>
+    Resumed,
 }

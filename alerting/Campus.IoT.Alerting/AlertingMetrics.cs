@@ -11,6 +11,7 @@ internal sealed class AlertingMetrics
     private readonly Counter<long> _transitions;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _storeFailures;
+    private readonly Counter<long> _deliveries;
 
     public AlertingMetrics(IMeterFactory meterFactory)
     {
@@ -18,6 +19,7 @@ internal sealed class AlertingMetrics
         _raised = meter.CreateCounter<long>("campus.alarms.raised", "{alarm}", "Alarms raised, by rule and severity");
         _transitions = meter.CreateCounter<long>("campus.alarms.transitions", "{transition}", "Alarm transitions, by kind");
         _storeFailures = meter.CreateCounter<long>("campus.alarms.store.failures", "{transition}", "Alarm transitions that could not be stored (pushed live anyway)");
+        _deliveries = meter.CreateCounter<long>("campus.notifications.attempts", "{attempt}", "Notification delivery attempts, by channel and outcome (sent, failed, gave_up, unrouted)");
         _latency = meter.CreateHistogram<double>(
             "campus.alarm.latency",
             "s",
@@ -37,6 +39,9 @@ internal sealed class AlertingMetrics
                 new KeyValuePair<string, object?>("severity", transition.Alarm.Severity.ToWire()));
         }
     }
+
+    public void Delivery(string channel, Notifications.DeliveryOutcome outcome) =>
+        _deliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", Notifications.SqliteDeliveryStore.ToWire(outcome)));
 
     public void StoreFailed(int transitions) => _storeFailures.Add(transitions);
 

@@ -10,7 +10,7 @@ namespace Campus.IoT.Alerting;
 /// </summary>
 internal sealed class SqliteAlarmStore : IDisposable
 {
-    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from";
+    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from, escalation_from, flapping, clear_pending_since, maintenance";
 
     private readonly SqliteConnection _connection;
     private long _lastSeq;
@@ -29,14 +29,19 @@ internal sealed class SqliteAlarmStore : IDisposable
                 id TEXT PRIMARY KEY, rule TEXT NOT NULL, site TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT, point TEXT,
                 zone TEXT, label TEXT, type TEXT, metric TEXT, value REAL, severity TEXT NOT NULL, state TEXT NOT NULL,
                 raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, acked_at INTEGER, acked_by TEXT, ack_note TEXT,
-                cleared_at INTEGER, count INTEGER NOT NULL, escalation_level INTEGER NOT NULL, shelved_until INTEGER, shelved_from TEXT);
+                cleared_at INTEGER, count INTEGER NOT NULL, escalation_level INTEGER NOT NULL, shelved_until INTEGER, shelved_from TEXT,
+                escalation_from INTEGER, flapping INTEGER NOT NULL DEFAULT 0, clear_pending_since INTEGER, maintenance TEXT);
             CREATE INDEX IF NOT EXISTS alarms_state ON alarms(state, site);
             CREATE TABLE IF NOT EXISTS alarm_audit (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id TEXT NOT NULL, at INTEGER NOT NULL, transition TEXT NOT NULL,
                 state TEXT NOT NULL, by TEXT NOT NULL, note TEXT);
             CREATE INDEX IF NOT EXISTS alarm_audit_alarm ON alarm_audit(alarm_id, seq);
+            CREATE TABLE IF NOT EXISTS maintenance_windows (
+                id TEXT PRIMARY KEY, site TEXT NOT NULL, gateway TEXT, devices TEXT NOT NULL, rules TEXT NOT NULL,
+                start_at INTEGER NOT NULL, until_at INTEGER NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL,
+                ended_at INTEGER, ended_by TEXT);
             """);
-        AddShelfColumns();
+        AddColumns();
         SealAuditChain();
         using var last = _connection.CreateCommand();
         last.CommandText = "SELECT seq, hash FROM alarm_audit ORDER BY seq DESC LIMIT 1";
@@ -48,14 +53,23 @@ internal sealed class SqliteAlarmStore : IDisposable
         }
     }
 
-    /// <summary>Files from before shelving get its two columns.</summary>
-    private void AddShelfColumns()
+    /// <summary>Files from before a column existed get it (shelving; escalation base, flapping, maintenance).</summary>
+    private void AddColumns()
     {
-        using var probe = _connection.CreateCommand();
-        probe.CommandText = "SELECT count(*) FROM pragma_table_info('alarms') WHERE name = 'shelved_until'";
-        if ((long)probe.ExecuteScalar()! == 0)
+        (string Name, string Type)[] added =
+        [
+            ("shelved_until", "INTEGER"), ("shelved_from", "TEXT"), ("escalation_from", "INTEGER"),
+            ("flapping", "INTEGER NOT NULL DEFAULT 0"), ("clear_pending_since", "INTEGER"), ("maintenance", "TEXT"),
+        ];
+        foreach (var (name, type) in added)
         {
-            Execute("ALTER TABLE alarms ADD COLUMN shelved_until INTEGER; ALTER TABLE alarms ADD COLUMN shelved_from TEXT;");
+            using var probe = _connection.CreateCommand();
+            probe.CommandText = "SELECT count(*) FROM pragma_table_info('alarms') WHERE name = $name";
+            probe.Parameters.AddWithValue("$name", name);
+            if ((long)probe.ExecuteScalar()! == 0)
+            {
+                Execute($"ALTER TABLE alarms ADD COLUMN {name} {type}");
+            }
         }
     }
 
@@ -176,11 +190,13 @@ internal sealed class SqliteAlarmStore : IDisposable
             upsert.CommandText = $"""
                 INSERT INTO alarms ({Columns}) VALUES ($id, $rule, $site, $gateway, $device, $point, $zone, $label, $type, $metric, $value,
                     $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level,
-                    $shelved_until, $shelved_from)
+                    $shelved_until, $shelved_from, $escalation_from, $flapping, $clear_pending_since, $maintenance)
                 ON CONFLICT(id) DO UPDATE SET zone = excluded.zone, label = excluded.label, type = excluded.type, value = excluded.value,
                     severity = excluded.severity, state = excluded.state, updated_at = excluded.updated_at, acked_at = excluded.acked_at,
                     acked_by = excluded.acked_by, ack_note = excluded.ack_note, cleared_at = excluded.cleared_at, count = excluded.count,
-                    escalation_level = excluded.escalation_level, shelved_until = excluded.shelved_until, shelved_from = excluded.shelved_from
+                    escalation_level = excluded.escalation_level, shelved_until = excluded.shelved_until, shelved_from = excluded.shelved_from,
+                    escalation_from = excluded.escalation_from, flapping = excluded.flapping,
+                    clear_pending_since = excluded.clear_pending_since, maintenance = excluded.maintenance
                 """;
             var p = upsert.Parameters;
             p.AddWithValue("$id", a.Id);
@@ -206,6 +222,10 @@ internal sealed class SqliteAlarmStore : IDisposable
             p.AddWithValue("$escalation_level", a.EscalationLevel);
             p.AddWithValue("$shelved_until", (object?)a.ShelvedUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
             p.AddWithValue("$shelved_from", (object?)a.ShelvedFrom?.ToWire() ?? DBNull.Value);
+            p.AddWithValue("$escalation_from", (object?)a.EscalationFrom?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+            p.AddWithValue("$flapping", a.Flapping ? 1 : 0);
+            p.AddWithValue("$clear_pending_since", (object?)a.ClearPendingSince?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+            p.AddWithValue("$maintenance", (object?)a.Maintenance ?? DBNull.Value);
             upsert.ExecuteNonQuery();
 
             using var audit = _connection.CreateCommand();
@@ -292,6 +312,64 @@ internal sealed class SqliteAlarmStore : IDisposable
         return entries;
     }
 
+    /// <summary>Stores a maintenance window (new, or ended early).</summary>
+    public void SaveMaintenance(MaintenanceWindow window)
+    {
+        using var upsert = _connection.CreateCommand();
+        upsert.CommandText = """
+            INSERT INTO maintenance_windows (id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by)
+            VALUES ($id, $site, $gateway, $devices, $rules, $from, $until, $by, $reason, $ended_at, $ended_by)
+            ON CONFLICT(id) DO UPDATE SET ended_at = excluded.ended_at, ended_by = excluded.ended_by
+            """;
+        var p = upsert.Parameters;
+        p.AddWithValue("$id", window.Id);
+        p.AddWithValue("$site", window.Site);
+        p.AddWithValue("$gateway", (object?)window.Gateway ?? DBNull.Value);
+        p.AddWithValue("$devices", window.Devices);
+        p.AddWithValue("$rules", string.Join(',', window.Rules));
+        p.AddWithValue("$from", window.From.ToUnixTimeMilliseconds());
+        p.AddWithValue("$until", window.Until.ToUnixTimeMilliseconds());
+        p.AddWithValue("$by", window.By);
+        p.AddWithValue("$reason", window.Reason);
+        p.AddWithValue("$ended_at", (object?)window.EndedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$ended_by", (object?)window.EndedBy ?? DBNull.Value);
+        upsert.ExecuteNonQuery();
+    }
+
+    /// <summary>Windows still running or planned at <paramref name="since"/> (their end after it), earliest first.</summary>
+    public IReadOnlyList<MaintenanceWindow> LoadMaintenance(DateTimeOffset since) =>
+        ReadMaintenance("WHERE coalesce(min(ended_at, until_at), until_at) > $since ORDER BY start_at, id", ("$since", since.ToUnixTimeMilliseconds()));
+
+    public MaintenanceWindow? FindMaintenance(string id) => ReadMaintenance("WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    private List<MaintenanceWindow> ReadMaintenance(string where, (string Name, object Value) parameter)
+    {
+        using var select = _connection.CreateCommand();
+        select.CommandText = $"SELECT id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by FROM maintenance_windows {where}";
+        select.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        using var reader = select.ExecuteReader();
+        var windows = new List<MaintenanceWindow>();
+        while (reader.Read())
+        {
+            windows.Add(new MaintenanceWindow
+            {
+                Id = reader.GetString(0),
+                Site = reader.GetString(1),
+                Gateway = reader.IsDBNull(2) ? null : reader.GetString(2),
+                Devices = reader.GetString(3),
+                Rules = reader.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries),
+                From = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                Until = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                By = reader.GetString(7),
+                Reason = reader.GetString(8),
+                EndedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+                EndedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
+            });
+        }
+
+        return windows;
+    }
+
     public void Dispose() => _connection.Dispose();
 
     private void Execute(string sql)
@@ -340,6 +418,10 @@ internal sealed class SqliteAlarmStore : IDisposable
                 EscalationLevel = reader.GetInt32(20),
                 ShelvedUntil = Time(21),
                 ShelvedFrom = Text(22) is { } from && AlarmNames.TryParseState(from, out var shelvedFrom) ? shelvedFrom : null,
+                EscalationFrom = Time(23),
+                Flapping = reader.GetInt64(24) != 0,
+                ClearPendingSince = Time(25),
+                Maintenance = Text(26),
             });
         }
 

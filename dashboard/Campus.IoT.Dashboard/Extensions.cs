@@ -1,4 +1,6 @@
 using Campus.IoT.Alerting;
+using Campus.IoT.Alerting.Escalation;
+using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Dashboard.Api;
 using Campus.IoT.Dashboard.Demo;
@@ -53,7 +55,19 @@ internal static class Extensions
         services.AddSingleton<IAlarmNotifier, HubAlarmNotifier>();
         // Campus:Rules:File: a rules file (docs/rules.md), watched and reloaded; without it the built-in defaults.
         services.AddSingleton(sp => new RulesProvider(builder.Configuration["Campus:Rules:File"], sp.GetRequiredService<ILogger<RulesProvider>>()));
+        // Escalation steps on Quartz.NET; notifications (board, webhooks, email) with every attempt recorded on the alarm.
+        services.AddOptions<NotifyOptions>().Bind(builder.Configuration.GetSection(NotifyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<NotifyOptions>>().Value);
+        services.AddSingleton<EscalationScheduler>();
+        services.AddSingleton(sp => new SqliteDeliveryStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
+        services.AddSingleton<INotificationChannel, HubNotificationChannel>();
+        services.AddSingleton<INotificationChannel>(sp => new WebhookChannel(new HttpClient(), sp.GetRequiredService<NotifyOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<INotificationChannel>(sp => new EmailChannel(sp.GetRequiredService<NotifyOptions>()));
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
         services.AddSingleton<AlarmService>();
+        services.AddHostedService<EscalationStartup>();
         services.AddHostedService<AlarmTicker>();
         services.AddSingleton<AlertingConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertingConsumer>());
@@ -78,6 +92,7 @@ internal static class Extensions
         app.MapHub<LiveHub>("/hubs/live");
         app.MapHealthEndpoints();
         app.MapAlarmEndpoints();
+        app.MapMaintenanceEndpoints();
         app.MapReadingEndpoints();
     }
 

@@ -23,6 +23,28 @@ public sealed class HostConfigurationTests
     }
 
     [Fact]
+    public async Task Bad_notification_settings_stop_the_host_at_start_with_every_error_listed()
+    {
+        await using var app = CampusHost.Create([
+            "--urls", "http://127.0.0.1:0",
+            "--Campus:DataDir=" + Path.GetTempPath(),
+            "--Campus:Notify:Webhooks:sms:Url=not a url",
+            "--Campus:Notify:Webhooks:sms:Secret=short",
+            "--Campus:Notify:Recipients:principal:Email:0=xiaozhang@school-01.edu.cn",
+        ]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal(
+            [
+                "Campus:Notify:Webhooks:sms:Url must be an absolute http(s) URL (got 'not a url')",
+                "Campus:Notify:Webhooks:sms:Secret must be at least 16 characters (it signs every request)",
+                "Campus:Notify recipient principal has email addresses but Campus:Notify:Smtp is not configured",
+            ],
+            error.Failures);
+    }
+
+    [Fact]
     public async Task A_bad_external_broker_address_is_refused_at_start()
     {
         await using var app = CampusHost.Create(["--urls", "http://127.0.0.1:0", "--Campus:DataDir=" + Path.GetTempPath(), "--Campus:Mqtt:Broker=http://example"]);

@@ -44,7 +44,14 @@ internal sealed class RunningPlatform : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningPlatform> StartAsync(string? externalBroker = null, string? dataDir = null, params string[] extraArgs)
+    public static Task<RunningPlatform> StartAsync(string? externalBroker = null, string? dataDir = null, params string[] extraArgs) =>
+        StartAsync(externalBroker, dataDir, null, extraArgs);
+
+    /// <summary>With more wiring after the platform's own (e.g. a fake clock: a service registered last wins).</summary>
+    public static Task<RunningPlatform> StartWithAsync(Action<WebApplicationBuilder> configure, params string[] extraArgs) =>
+        StartAsync(null, null, configure, extraArgs);
+
+    private static async Task<RunningPlatform> StartAsync(string? externalBroker, string? dataDir, Action<WebApplicationBuilder>? configure, string[] extraArgs)
     {
         dataDir ??= Directory.CreateTempSubdirectory("campus-platform-").FullName;
         var logs = new CapturedLogs();
@@ -62,6 +69,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         var platform = new RunningPlatform(app, dataDir, logs, externalBroker is null ? "127.0.0.1" : new Uri(externalBroker).Host, brokerPort);
@@ -123,12 +131,21 @@ internal sealed class RunningPlatform : IAsyncDisposable
         private readonly HubConnection _connection;
         private readonly Channel<JsonElement> _alarms = Channel.CreateUnbounded<JsonElement>();
         private readonly Channel<JsonElement> _readings = Channel.CreateUnbounded<JsonElement>();
+        private readonly Channel<JsonElement> _notifications = Channel.CreateUnbounded<JsonElement>();
 
         public LiveClient(HubConnection connection)
         {
             _connection = connection;
             connection.On<JsonElement>("alarmChanged", a => _alarms.Writer.TryWrite(a));
             connection.On<JsonElement>("readings", r => _readings.Writer.TryWrite(r));
+            connection.On<JsonElement>("notification", n => _notifications.Writer.TryWrite(n));
+        }
+
+        /// <summary>The next <c>notification</c> message (the dashboard channel of an escalation policy).</summary>
+        public async Task<JsonElement> NextNotificationAsync()
+        {
+            using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+            return await _notifications.Reader.ReadAsync(cts.Token);
         }
 
         public HubConnection Connection => _connection;

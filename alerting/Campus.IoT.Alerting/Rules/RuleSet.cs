@@ -88,9 +88,14 @@ public sealed record ProfileAssignment(string DevicePattern, string? SitePattern
     public bool Matches(string site, string device) => Glob.IsMatch(DevicePattern, device) && (SitePattern is null || Glob.IsMatch(SitePattern, site));
 }
 
-/// <summary>A validated set of rules and profile assignments; immutable, swapped whole on reload.</summary>
+/// <summary>A validated set of rules, profile assignments and escalation policies; immutable, swapped whole on reload.</summary>
 public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<ProfileAssignment> Assignments, string Source)
 {
+    /// <summary>Escalation policies by name: the built-in <c>fire</c> and any a rules file defines or replaces.</summary>
+    public IReadOnlyDictionary<string, EscalationPolicy> Policies { get; init; } = EscalationPolicy.Defaults;
+
+    public FlappingPolicy Flapping { get; init; } = FlappingPolicy.Default;
+
     /// <summary>The profile of a device: the first assignment that matches, else null (only "*" rules apply).</summary>
     public string? ProfileOf(string site, string device)
     {

@@ -60,6 +60,8 @@ public static class RulesParser
         var useDefaults = true;
         var rules = new List<Rule>();
         var assignments = new List<ProfileAssignment>();
+        var policies = new List<EscalationPolicy>();
+        var flapping = FlappingPolicy.Default;
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -92,8 +94,21 @@ public static class RulesParser
                     }
 
                     break;
+                case "escalations":
+                    foreach (var item in Sequence(source, value, "escalations", errors))
+                    {
+                        if (ParsePolicy(source, item, errors) is { } policy)
+                        {
+                            policies.Add(policy);
+                        }
+                    }
+
+                    break;
+                case "flapping":
+                    flapping = ParseFlapping(source, value, errors) ?? flapping;
+                    break;
                 default:
-                    errors.Add(Error(source, keyNode, $"unknown key `{key}` (expected defaults, rules, profiles)"));
+                    errors.Add(Error(source, keyNode, $"unknown key `{key}` (expected defaults, rules, profiles, escalations, flapping)"));
                     break;
             }
         }
@@ -102,6 +117,23 @@ public static class RulesParser
         {
             var second = duplicate.Skip(1).First();
             errors.Add(new RuleError(source, second.Line, 1, $"rule `{duplicate.Key}` is defined more than once"));
+        }
+
+        foreach (var duplicate in policies.GroupBy(p => p.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add(new RuleError(source, duplicate.Skip(1).First().Line, 1, $"escalation policy `{duplicate.Key}` is defined more than once"));
+        }
+
+        // A file's policy replaces the built-in one of the same name; `fire` always exists (fire events use it).
+        var policySet = new Dictionary<string, EscalationPolicy>(EscalationPolicy.Defaults, StringComparer.Ordinal);
+        foreach (var policy in policies)
+        {
+            policySet[policy.Name] = policy;
+        }
+
+        foreach (var rule in rules.Where(r => r.Escalation is { } e && !policySet.ContainsKey(e)))
+        {
+            errors.Add(new RuleError(source, rule.Line, 1, $"rule `{rule.Name}`: no escalation policy `{rule.Escalation}` (known: {string.Join(", ", policySet.Keys.Order(StringComparer.Ordinal))})"));
         }
 
         var merged = useDefaults
@@ -115,7 +147,7 @@ public static class RulesParser
 
         return errors.Count > 0
             ? new RulesParseResult(null, errors)
-            : new RulesParseResult(new RuleSet(merged, assignments, source), []);
+            : new RulesParseResult(new RuleSet(merged, assignments, source) { Policies = policySet, Flapping = flapping }, []);
     }
 
     private static Rule? ParseRule(string source, YamlNode node, List<RuleError> errors)
@@ -312,6 +344,115 @@ public static class RulesParser
             "below" => Scalar(source, node, errors) is { } below ? new Band(null, Math.BitDecrement(below)) : null,   // < x
             _ => new Band(null, Scalar(source, node, errors)),
         };
+    }
+
+    /// <summary>
+    /// An escalation policy: <c>name</c>, <c>levels</c> (each <c>after</c> a duration from the raise and <c>notify</c> a list of
+    /// recipient names; the first level is the raise itself, after 0s; later ones strictly later) and an optional
+    /// <c>repeat</c> interval.
+    /// </summary>
+    private static EscalationPolicy? ParsePolicy(string source, YamlNode node, List<RuleError> errors)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            errors.Add(Error(source, node, "an escalation policy must be a mapping"));
+            return null;
+        }
+
+        var before = errors.Count;
+        var fields = Fields(source, map, ["name", "levels", "repeat"], errors);
+        var name = Text(source, map, fields, "name", errors, required: true);
+        if (name is not null && !Identifier.IsValid(name))
+        {
+            errors.Add(Error(source, fields["name"], $"policy name `{name}` must match [a-z0-9][a-z0-9-]{{0,62}}"));
+        }
+
+        var repeat = Duration(source, map, "repeat", errors, required: false);
+        if (repeat is { } every && every < TimeSpan.FromSeconds(30))
+        {
+            errors.Add(Error(source, fields["repeat"], $"`repeat` must be at least 30s (got {every.TotalSeconds:0}s): a shorter repeat is a notification flood"));
+        }
+
+        var levels = new List<EscalationLevel>();
+        if (!fields.TryGetValue("levels", out var levelsNode))
+        {
+            errors.Add(Error(source, map, "`levels` is required"));
+        }
+        else
+        {
+            foreach (var item in Sequence(source, levelsNode, "levels", errors))
+            {
+                if (item is not YamlMappingNode level)
+                {
+                    errors.Add(Error(source, item, "a level must be a mapping with `after` and `notify`"));
+                    continue;
+                }
+
+                var levelFields = Fields(source, level, ["after", "notify"], errors);
+                var after = Duration(source, level, "after", errors, required: true);
+                var recipients = new List<string>();
+                if (!levelFields.TryGetValue("notify", out var notify) || notify is not YamlSequenceNode { Children.Count: > 0 } list)
+                {
+                    errors.Add(Error(source, levelFields.GetValueOrDefault("notify") ?? level, "`notify` must be a non-empty list of recipient names"));
+                }
+                else
+                {
+                    foreach (var recipient in list.Children)
+                    {
+                        if (recipient is YamlScalarNode { Value: { } who } && Identifier.IsValid(who))
+                        {
+                            recipients.Add(who);
+                        }
+                        else
+                        {
+                            errors.Add(Error(source, recipient, "a recipient must be a name matching [a-z0-9][a-z0-9-]{0,62} (its addresses are configured under Campus:Notify:Recipients)"));
+                        }
+                    }
+                }
+
+                if (after is { } at)
+                {
+                    if (levels.Count == 0 && at != TimeSpan.Zero)
+                    {
+                        errors.Add(Error(source, level, "the first level is the raise itself: its `after` must be 0s"));
+                    }
+                    else if (levels.Count > 0 && at <= levels[^1].After)
+                    {
+                        errors.Add(Error(source, level, $"level {levels.Count} (after {at.TotalSeconds:0}s) must come later than level {levels.Count - 1} (after {levels[^1].After.TotalSeconds:0}s)"));
+                    }
+
+                    levels.Add(new EscalationLevel(at, recipients));
+                }
+            }
+        }
+
+        return errors.Count == before && name is not null && levels.Count > 0
+            ? new EscalationPolicy(name, levels, repeat) { Line = (int)map.Start.Line }
+            : null;
+    }
+
+    /// <summary><c>flapping: { raises: 4, within: 10m, settle: 5m }</c>.</summary>
+    private static FlappingPolicy? ParseFlapping(string source, YamlNode node, List<RuleError> errors)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            errors.Add(Error(source, node, "`flapping` must be a mapping with raises, within, settle"));
+            return null;
+        }
+
+        var before = errors.Count;
+        var fields = Fields(source, map, ["raises", "within", "settle"], errors);
+        var raises = Number(source, map, "raises", errors, required: true);
+        var within = Duration(source, map, "within", errors, required: true);
+        var settle = Duration(source, map, "settle", errors, required: true);
+        if (raises is { } n && (n < 2 || n > 64 || n != Math.Floor(n)))
+        {
+            errors.Add(Error(source, fields["raises"], "`raises` must be a whole number from 2 to 64"));
+        }
+
+        return errors.Count == before && raises is { } count && within is { } w && settle is { } s
+            ? new FlappingPolicy((int)count, w, s) { Line = (int)map.Start.Line }
+            : null;
     }
 
     private static ProfileAssignment? ParseAssignment(string source, YamlNode node, List<RuleError> errors)

@@ -25,7 +25,10 @@ internal sealed record AlarmDto(
     string? AckNote,
     string? ClearedAt,
     int Count,
-    int EscalationLevel)
+    int EscalationLevel,
+    bool Flapping,
+    string? ShelvedUntil,
+    string? Maintenance)
 {
     public static AlarmDto From(Alarm a) => new(
         a.Id,
@@ -48,5 +51,8 @@ internal sealed record AlarmDto(
         a.AckNote,
         a.ClearedAt is { } cleared ? Timestamps.Format(cleared) : null,
         a.Count,
-        a.EscalationLevel);
+        a.EscalationLevel,
+        a.Flapping,
+        a.ShelvedUntil is { } shelved ? Timestamps.Format(shelved) : null,
+        a.Maintenance);
 }

@@ -48,6 +48,24 @@ internal static class AlarmEndpoints
                 ? Problems.NotFound($"alarm {id} does not exist")
                 : Results.Ok(alarms.Audit(id).Select(e => new { at = Timestamps.Format(e.At), e.Transition, e.State, e.By, e.Note })));
 
+        // Every notification attempt made for the alarm: channel, address, attempt, outcome, error.
+        group.MapGet("/{id}/deliveries", (AlarmService alarms, string id) =>
+            alarms.Find(id) is null
+                ? Problems.NotFound($"alarm {id} does not exist")
+                : Results.Ok(alarms.Deliveries(id).Select(d => new
+                {
+                    at = Timestamps.Format(d.At),
+                    notification = d.NotificationId,
+                    d.Transition,
+                    d.Level,
+                    d.Recipient,
+                    d.Channel,
+                    d.Address,
+                    d.Attempt,
+                    outcome = Alerting.Notifications.SqliteDeliveryStore.ToWire(d.Outcome),
+                    d.Error,
+                })));
+
         group.MapPost("/{id}/ack", async (AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
         {
             var by = request?.By?.Trim();

@@ -1,0 +1,200 @@
+using System.Threading.Channels;
+using Campus.IoT.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Campus.IoT.Alerting.Notifications;
+
+/// <summary>
+/// Sends the notifications of alarm transitions (a raise, each escalation step, the end of a maintenance window over a live
+/// alarm) to the recipients the alarm's escalation policy names at that level, through every channel configured for each
+/// recipient (<see cref="NotifyOptions.Resolve"/>). Each (recipient, channel, address) is delivered on its own, with
+/// retries and exponential back-off, so a slow mail server never holds up a webhook; every attempt is recorded on the alarm
+/// (<see cref="SqliteDeliveryStore"/>), counted and, when it fails, logged. The queue is unbounded: notifications are few
+/// (one per alarm transition) and none may be dropped.
+/// </summary>
+internal sealed partial class NotificationDispatcher : BackgroundService
+{
+    private readonly Channel<Notification> _queue = Channel.CreateUnbounded<Notification>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, INotificationChannel> _channels;
+    private readonly NotifyOptions _options;
+    private readonly SqliteDeliveryStore _store;
+    private readonly AlertingMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NotificationDispatcher> _logger;
+    private readonly HashSet<Task> _inFlight = [];
+    private readonly Lock _lock = new();
+
+    public NotificationDispatcher(IEnumerable<INotificationChannel> channels, NotifyOptions options, SqliteDeliveryStore store, AlertingMetrics metrics, TimeProvider time, ILogger<NotificationDispatcher> logger)
+    {
+        _channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        _options = options;
+        _store = store;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The notifications a stored transition gives: one per recipient of the policy's level, or none.</summary>
+    public static IEnumerable<Notification> For(AlarmTransition transition, Rules.EscalationPolicy? policy)
+    {
+        var notify = transition.Kind switch
+        {
+            AlarmTransitionKind.Raised or AlarmTransitionKind.Resumed => transition.Alarm.State == AlarmState.ActiveUnack,
+            AlarmTransitionKind.Escalated => true,
+            _ => false,
+        };
+        if (!notify || policy is null)
+        {
+            yield break;
+        }
+
+        var level = transition.Alarm.EscalationLevel;
+        var id = $"{transition.Alarm.Id}-{transition.Kind.ToWire()}-{level}-{transition.At.ToUnixTimeMilliseconds()}";
+        foreach (var recipient in policy.RecipientsAt(level))
+        {
+            yield return new Notification($"{id}-{recipient}", transition, level, recipient);
+        }
+    }
+
+    public void Enqueue(Notification notification)
+    {
+        if (!_queue.Writer.TryWrite(notification))
+        {
+            // Only after the host stopped: said, not swallowed.
+            LogNotQueued(_logger, notification.Alarm.Id, notification.Recipient);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var notification in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                var routes = _options.Resolve(notification.Alarm.Site, notification.Recipient);
+                if (routes.Count == 0)
+                {
+                    Record(notification, "none", "-", 1, DeliveryOutcome.Unrouted, $"recipient '{notification.Recipient}' has no address configured (Campus:Notify:Recipients)");
+                    LogUnrouted(_logger, notification.Alarm.Id, notification.Level, notification.Recipient);
+                    continue;
+                }
+
+                foreach (var (channel, address) in routes)
+                {
+                    Track(DeliverAsync(notification, channel, address, stoppingToken));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        Task[] pending;
+        lock (_lock)
+        {
+            pending = [.. _inFlight];
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private void Track(Task task)
+    {
+        lock (_lock)
+        {
+            _inFlight.Add(task);
+        }
+
+        _ = task.ContinueWith(t => { lock (_lock) { _inFlight.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task DeliverAsync(Notification notification, string channelName, string address, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (!_channels.TryGetValue(channelName, out var channel))
+        {
+            Record(notification, channelName, address, 1, DeliveryOutcome.GaveUp, $"no {channelName} channel in this host");
+            LogGaveUp(_logger, null, notification.Alarm.Id, notification.Recipient, channelName, address, 1);
+            return;
+        }
+
+        var retry = _options.Retry;
+        var delay = retry.FirstDelay;
+        for (var attempt = 1; attempt <= retry.Attempts; attempt++)
+        {
+            try
+            {
+                await channel.SendAsync(notification, address, cancellationToken);
+                Record(notification, channelName, address, attempt, DeliveryOutcome.Sent, null);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Record(notification, channelName, address, attempt, DeliveryOutcome.GaveUp, "the host stopped");
+                return;
+            }
+            catch (Exception ex)
+            {
+                var last = attempt == retry.Attempts || ex is PermanentDeliveryException;
+                Record(notification, channelName, address, attempt, last ? DeliveryOutcome.GaveUp : DeliveryOutcome.Failed, ex.Message);
+                if (last)
+                {
+                    LogGaveUp(_logger, ex, notification.Alarm.Id, notification.Recipient, channelName, address, attempt);
+                    return;
+                }
+
+                LogAttemptFailed(_logger, notification.Alarm.Id, notification.Recipient, channelName, address, attempt, ex.Message);
+            }
+
+            // Exponential back-off with ±20 % jitter, so a district's schools do not retry against one server in step.
+            var jittered = delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+            try
+            {
+                await Task.Delay(jittered, _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Record(notification, channelName, address, attempt, DeliveryOutcome.GaveUp, "the host stopped before the next attempt");
+                return;
+            }
+
+            delay = delay * 2 > retry.MaxDelay ? retry.MaxDelay : delay * 2;
+        }
+    }
+
+    private void Record(Notification n, string channel, string address, int attempt, DeliveryOutcome outcome, string? error)
+    {
+        _metrics.Delivery(channel, outcome);
+        try
+        {
+            _store.Add(new DeliveryRecord(n.Alarm.Id, n.Id, _time.GetUtcNow(), n.Transition.Kind.ToWire(), n.Level, n.Recipient, channel, address, attempt, outcome, error));
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(_logger, ex, n.Alarm.Id, channel, address);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Notification of alarm {AlarmId} to {Recipient} via {Channel} {Address} failed (attempt {Attempt}): {Error}; retrying")]
+    private static partial void LogAttemptFailed(ILogger logger, string alarmId, string recipient, string channel, string address, int attempt, string error);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Notification of alarm {AlarmId} to {Recipient} via {Channel} {Address} gave up after attempt {Attempt}")]
+    private static partial void LogGaveUp(ILogger logger, Exception? exception, string alarmId, string recipient, string channel, string address, int attempt);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Error, Message = "Alarm {AlarmId} level {Level}: recipient {Recipient} has no address configured, so nobody was told (Campus:Notify:Recipients)")]
+    private static partial void LogUnrouted(ILogger logger, string alarmId, int level, string recipient);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Error, Message = "Recording a delivery attempt of alarm {AlarmId} via {Channel} {Address} failed")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string alarmId, string channel, string address);
+
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "Notification of alarm {AlarmId} to {Recipient} not queued: the dispatcher has stopped")]
+    private static partial void LogNotQueued(ILogger logger, string alarmId, string recipient);
+}
