@@ -88,7 +88,12 @@ internal sealed partial class NotificationDispatcher : BackgroundService
         }
         catch (OperationCanceledException)
         {
-            // Stopping.
+            // Stopping: what is still queued is not sent by this process, and says so on each alarm.
+            while (_queue.Reader.TryRead(out var left))
+            {
+                Record(left, "none", "-", 0, DeliveryOutcome.GaveUp, "the host stopped before it was sent");
+                LogNotQueued(_logger, left.Alarm.Id, left.Recipient);
+            }
         }
 
         Task[] pending;
@@ -195,6 +200,6 @@ internal sealed partial class NotificationDispatcher : BackgroundService
     [LoggerMessage(EventId = 2304, Level = LogLevel.Error, Message = "Recording a delivery attempt of alarm {AlarmId} via {Channel} {Address} failed")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string alarmId, string channel, string address);
 
-    [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "Notification of alarm {AlarmId} to {Recipient} not queued: the dispatcher has stopped")]
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "Notification of alarm {AlarmId} to {Recipient} not sent: the dispatcher has stopped")]
     private static partial void LogNotQueued(ILogger logger, string alarmId, string recipient);
 }
