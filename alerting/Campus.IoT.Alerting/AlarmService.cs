@@ -119,6 +119,8 @@ internal sealed partial class AlarmService : IDisposable
 
     public IReadOnlyList<MaintenanceWindow> Maintenance(DateTimeOffset since) => _store.LoadMaintenance(since);
 
+    public MaintenanceWindow? FindMaintenance(string id) => _store.FindMaintenance(id);
+
     public IReadOnlyList<DeliveryRecord> Deliveries(string alarmId) => _deliveries?.ForAlarm(alarmId) ?? [];
 
     public Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken) =>

@@ -13,6 +13,10 @@ internal sealed class SqliteAlarmStore : IDisposable
     private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from, escalation_from, flapping, clear_pending_since, maintenance";
 
     private readonly SqliteConnection _connection;
+
+    // One connection, used by the alarm service (under its own lock) and by API reads on request threads: a command run
+    // while another thread's transaction is open on the connection would fail, so every public method holds this.
+    private readonly Lock _lock = new();
     private long _lastSeq;
     private string _lastHash = string.Empty;
 
@@ -137,203 +141,221 @@ internal sealed class SqliteAlarmStore : IDisposable
     /// </summary>
     public AuditVerification VerifyAudit()
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT seq, alarm_id, at, transition, state, by, note, prev_hash, hash FROM alarm_audit ORDER BY seq";
-        using var reader = command.ExecuteReader();
-        long rows = 0;
-        long? previousSeq = null;
-        var previousHash = string.Empty;
-        while (reader.Read())
+        lock (_lock)
         {
-            var seq = reader.GetInt64(0);
-            var prev = reader.GetString(7);
-            var hash = reader.GetString(8);
-            if (previousSeq is { } p && seq != p + 1)
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT seq, alarm_id, at, transition, state, by, note, prev_hash, hash FROM alarm_audit ORDER BY seq";
+            using var reader = command.ExecuteReader();
+            long rows = 0;
+            long? previousSeq = null;
+            var previousHash = string.Empty;
+            while (reader.Read())
             {
-                return new AuditVerification(false, rows, seq, $"row {seq} follows row {p}: {seq - p - 1} row(s) missing");
+                var seq = reader.GetInt64(0);
+                var prev = reader.GetString(7);
+                var hash = reader.GetString(8);
+                if (previousSeq is { } p && seq != p + 1)
+                {
+                    return new AuditVerification(false, rows, seq, $"row {seq} follows row {p}: {seq - p - 1} row(s) missing");
+                }
+
+                if (prev != previousHash)
+                {
+                    return new AuditVerification(false, rows, seq, $"row {seq} does not name the previous row's hash");
+                }
+
+                var expected = AuditChain.Hash(prev, seq, reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+                if (hash != expected)
+                {
+                    return new AuditVerification(false, rows, seq, $"row {seq} was changed after it was written (its hash does not match its content)");
+                }
+
+                rows++;
+                previousSeq = seq;
+                previousHash = hash;
             }
 
-            if (prev != previousHash)
-            {
-                return new AuditVerification(false, rows, seq, $"row {seq} does not name the previous row's hash");
-            }
-
-            var expected = AuditChain.Hash(prev, seq, reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
-            if (hash != expected)
-            {
-                return new AuditVerification(false, rows, seq, $"row {seq} was changed after it was written (its hash does not match its content)");
-            }
-
-            rows++;
-            previousSeq = seq;
-            previousHash = hash;
+            return new AuditVerification(true, rows, null, null);
         }
-
-        return new AuditVerification(true, rows, null, null);
     }
 
     public void Save(IReadOnlyList<AlarmTransition> transitions)
     {
-        if (transitions.Count == 0)
+        lock (_lock)
         {
-            return;
+            if (transitions.Count == 0)
+            {
+                return;
+            }
+
+            var seq = _lastSeq;
+            var hash = _lastHash;
+            using var tx = _connection.BeginTransaction();
+            foreach (var t in transitions)
+            {
+                var a = t.Alarm;
+                using var upsert = _connection.CreateCommand();
+                upsert.Transaction = tx;
+                upsert.CommandText = $"""
+                    INSERT INTO alarms ({Columns}) VALUES ($id, $rule, $site, $gateway, $device, $point, $zone, $label, $type, $metric, $value,
+                        $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level,
+                        $shelved_until, $shelved_from, $escalation_from, $flapping, $clear_pending_since, $maintenance)
+                    ON CONFLICT(id) DO UPDATE SET zone = excluded.zone, label = excluded.label, type = excluded.type, value = excluded.value,
+                        severity = excluded.severity, state = excluded.state, updated_at = excluded.updated_at, acked_at = excluded.acked_at,
+                        acked_by = excluded.acked_by, ack_note = excluded.ack_note, cleared_at = excluded.cleared_at, count = excluded.count,
+                        escalation_level = excluded.escalation_level, shelved_until = excluded.shelved_until, shelved_from = excluded.shelved_from,
+                        escalation_from = excluded.escalation_from, flapping = excluded.flapping,
+                        clear_pending_since = excluded.clear_pending_since, maintenance = excluded.maintenance
+                    """;
+                var p = upsert.Parameters;
+                p.AddWithValue("$id", a.Id);
+                p.AddWithValue("$rule", a.Rule);
+                p.AddWithValue("$site", a.Site);
+                p.AddWithValue("$gateway", a.Gateway);
+                p.AddWithValue("$device", (object?)a.Device ?? DBNull.Value);
+                p.AddWithValue("$point", (object?)a.Point ?? DBNull.Value);
+                p.AddWithValue("$zone", (object?)a.Zone ?? DBNull.Value);
+                p.AddWithValue("$label", (object?)a.Label ?? DBNull.Value);
+                p.AddWithValue("$type", (object?)a.Type?.ToWire() ?? DBNull.Value);
+                p.AddWithValue("$metric", (object?)a.Metric ?? DBNull.Value);
+                p.AddWithValue("$value", (object?)a.Value ?? DBNull.Value);
+                p.AddWithValue("$severity", a.Severity.ToWire());
+                p.AddWithValue("$state", a.State.ToWire());
+                p.AddWithValue("$raised_at", a.RaisedAt.ToUnixTimeMilliseconds());
+                p.AddWithValue("$updated_at", a.UpdatedAt.ToUnixTimeMilliseconds());
+                p.AddWithValue("$acked_at", (object?)a.AckedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                p.AddWithValue("$acked_by", (object?)a.AckedBy ?? DBNull.Value);
+                p.AddWithValue("$ack_note", (object?)a.AckNote ?? DBNull.Value);
+                p.AddWithValue("$cleared_at", (object?)a.ClearedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                p.AddWithValue("$count", a.Count);
+                p.AddWithValue("$escalation_level", a.EscalationLevel);
+                p.AddWithValue("$shelved_until", (object?)a.ShelvedUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                p.AddWithValue("$shelved_from", (object?)a.ShelvedFrom?.ToWire() ?? DBNull.Value);
+                p.AddWithValue("$escalation_from", (object?)a.EscalationFrom?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                p.AddWithValue("$flapping", a.Flapping ? 1 : 0);
+                p.AddWithValue("$clear_pending_since", (object?)a.ClearPendingSince?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                p.AddWithValue("$maintenance", (object?)a.Maintenance ?? DBNull.Value);
+                upsert.ExecuteNonQuery();
+
+                using var audit = _connection.CreateCommand();
+                audit.Transaction = tx;
+                audit.CommandText = """
+                    INSERT INTO alarm_audit (seq, alarm_id, at, transition, state, by, note, prev_hash, hash)
+                    VALUES ($seq, $id, $at, $transition, $state, $by, $note, $prev, $hash)
+                    """;
+                var at = t.At.ToUnixTimeMilliseconds();
+                var previous = hash;
+                seq++;
+                hash = AuditChain.Hash(previous, seq, a.Id, at, t.Kind.ToWire(), a.State.ToWire(), t.By, t.Note);
+                audit.Parameters.AddWithValue("$seq", seq);
+                audit.Parameters.AddWithValue("$id", a.Id);
+                audit.Parameters.AddWithValue("$at", at);
+                audit.Parameters.AddWithValue("$transition", t.Kind.ToWire());
+                audit.Parameters.AddWithValue("$state", a.State.ToWire());
+                audit.Parameters.AddWithValue("$by", t.By);
+                audit.Parameters.AddWithValue("$note", (object?)t.Note ?? DBNull.Value);
+                audit.Parameters.AddWithValue("$prev", previous);
+                audit.Parameters.AddWithValue("$hash", hash);
+                audit.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            _lastSeq = seq;
+            _lastHash = hash;
         }
-
-        var seq = _lastSeq;
-        var hash = _lastHash;
-        using var tx = _connection.BeginTransaction();
-        foreach (var t in transitions)
-        {
-            var a = t.Alarm;
-            using var upsert = _connection.CreateCommand();
-            upsert.Transaction = tx;
-            upsert.CommandText = $"""
-                INSERT INTO alarms ({Columns}) VALUES ($id, $rule, $site, $gateway, $device, $point, $zone, $label, $type, $metric, $value,
-                    $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level,
-                    $shelved_until, $shelved_from, $escalation_from, $flapping, $clear_pending_since, $maintenance)
-                ON CONFLICT(id) DO UPDATE SET zone = excluded.zone, label = excluded.label, type = excluded.type, value = excluded.value,
-                    severity = excluded.severity, state = excluded.state, updated_at = excluded.updated_at, acked_at = excluded.acked_at,
-                    acked_by = excluded.acked_by, ack_note = excluded.ack_note, cleared_at = excluded.cleared_at, count = excluded.count,
-                    escalation_level = excluded.escalation_level, shelved_until = excluded.shelved_until, shelved_from = excluded.shelved_from,
-                    escalation_from = excluded.escalation_from, flapping = excluded.flapping,
-                    clear_pending_since = excluded.clear_pending_since, maintenance = excluded.maintenance
-                """;
-            var p = upsert.Parameters;
-            p.AddWithValue("$id", a.Id);
-            p.AddWithValue("$rule", a.Rule);
-            p.AddWithValue("$site", a.Site);
-            p.AddWithValue("$gateway", a.Gateway);
-            p.AddWithValue("$device", (object?)a.Device ?? DBNull.Value);
-            p.AddWithValue("$point", (object?)a.Point ?? DBNull.Value);
-            p.AddWithValue("$zone", (object?)a.Zone ?? DBNull.Value);
-            p.AddWithValue("$label", (object?)a.Label ?? DBNull.Value);
-            p.AddWithValue("$type", (object?)a.Type?.ToWire() ?? DBNull.Value);
-            p.AddWithValue("$metric", (object?)a.Metric ?? DBNull.Value);
-            p.AddWithValue("$value", (object?)a.Value ?? DBNull.Value);
-            p.AddWithValue("$severity", a.Severity.ToWire());
-            p.AddWithValue("$state", a.State.ToWire());
-            p.AddWithValue("$raised_at", a.RaisedAt.ToUnixTimeMilliseconds());
-            p.AddWithValue("$updated_at", a.UpdatedAt.ToUnixTimeMilliseconds());
-            p.AddWithValue("$acked_at", (object?)a.AckedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            p.AddWithValue("$acked_by", (object?)a.AckedBy ?? DBNull.Value);
-            p.AddWithValue("$ack_note", (object?)a.AckNote ?? DBNull.Value);
-            p.AddWithValue("$cleared_at", (object?)a.ClearedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            p.AddWithValue("$count", a.Count);
-            p.AddWithValue("$escalation_level", a.EscalationLevel);
-            p.AddWithValue("$shelved_until", (object?)a.ShelvedUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            p.AddWithValue("$shelved_from", (object?)a.ShelvedFrom?.ToWire() ?? DBNull.Value);
-            p.AddWithValue("$escalation_from", (object?)a.EscalationFrom?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            p.AddWithValue("$flapping", a.Flapping ? 1 : 0);
-            p.AddWithValue("$clear_pending_since", (object?)a.ClearPendingSince?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            p.AddWithValue("$maintenance", (object?)a.Maintenance ?? DBNull.Value);
-            upsert.ExecuteNonQuery();
-
-            using var audit = _connection.CreateCommand();
-            audit.Transaction = tx;
-            audit.CommandText = """
-                INSERT INTO alarm_audit (seq, alarm_id, at, transition, state, by, note, prev_hash, hash)
-                VALUES ($seq, $id, $at, $transition, $state, $by, $note, $prev, $hash)
-                """;
-            var at = t.At.ToUnixTimeMilliseconds();
-            var previous = hash;
-            seq++;
-            hash = AuditChain.Hash(previous, seq, a.Id, at, t.Kind.ToWire(), a.State.ToWire(), t.By, t.Note);
-            audit.Parameters.AddWithValue("$seq", seq);
-            audit.Parameters.AddWithValue("$id", a.Id);
-            audit.Parameters.AddWithValue("$at", at);
-            audit.Parameters.AddWithValue("$transition", t.Kind.ToWire());
-            audit.Parameters.AddWithValue("$state", a.State.ToWire());
-            audit.Parameters.AddWithValue("$by", t.By);
-            audit.Parameters.AddWithValue("$note", (object?)t.Note ?? DBNull.Value);
-            audit.Parameters.AddWithValue("$prev", previous);
-            audit.Parameters.AddWithValue("$hash", hash);
-            audit.ExecuteNonQuery();
-        }
-
-        tx.Commit();
-        _lastSeq = seq;
-        _lastHash = hash;
     }
 
     public Alarm? Find(string id)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM alarms WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        return ReadAll(command).FirstOrDefault();
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM alarms WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            return ReadAll(command).FirstOrDefault();
+        }
     }
 
     /// <summary>Alarms in any of <paramref name="states"/> (all when empty), optionally of one site, newest first.</summary>
     public IReadOnlyList<Alarm> Query(IReadOnlyCollection<AlarmState> states, string? site, int limit)
     {
-        using var command = _connection.CreateCommand();
-        var where = new List<string>();
-        if (states.Count > 0)
+        lock (_lock)
         {
-            var names = states.Select((s, i) => $"$s{i}").ToList();
-            where.Add($"state IN ({string.Join(", ", names)})");
-            var i = 0;
-            foreach (var s in states)
+            using var command = _connection.CreateCommand();
+            var where = new List<string>();
+            if (states.Count > 0)
             {
-                command.Parameters.AddWithValue($"$s{i++}", s.ToWire());
+                var names = states.Select((s, i) => $"$s{i}").ToList();
+                where.Add($"state IN ({string.Join(", ", names)})");
+                var i = 0;
+                foreach (var s in states)
+                {
+                    command.Parameters.AddWithValue($"$s{i++}", s.ToWire());
+                }
             }
-        }
 
-        if (site is not null)
-        {
-            where.Add("site = $site");
-            command.Parameters.AddWithValue("$site", site);
-        }
+            if (site is not null)
+            {
+                where.Add("site = $site");
+                command.Parameters.AddWithValue("$site", site);
+            }
 
-        command.CommandText = $"SELECT {Columns} FROM alarms {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : string.Empty)} ORDER BY raised_at DESC, id DESC LIMIT $limit";
-        command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command);
+            command.CommandText = $"SELECT {Columns} FROM alarms {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : string.Empty)} ORDER BY raised_at DESC, id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            return ReadAll(command);
+        }
     }
 
     public IReadOnlyList<Alarm> LoadOpen() => Query([AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack, AlarmState.Shelved, AlarmState.Suppressed], null, int.MaxValue);
 
     public IReadOnlyList<AlarmAuditEntry> Audit(string alarmId)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT at, transition, state, by, note FROM alarm_audit WHERE alarm_id = $id ORDER BY seq";
-        command.Parameters.AddWithValue("$id", alarmId);
-        using var reader = command.ExecuteReader();
-        var entries = new List<AlarmAuditEntry>();
-        while (reader.Read())
+        lock (_lock)
         {
-            entries.Add(new AlarmAuditEntry(
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4)));
-        }
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT at, transition, state, by, note FROM alarm_audit WHERE alarm_id = $id ORDER BY seq";
+            command.Parameters.AddWithValue("$id", alarmId);
+            using var reader = command.ExecuteReader();
+            var entries = new List<AlarmAuditEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new AlarmAuditEntry(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4)));
+            }
 
-        return entries;
+            return entries;
+        }
     }
 
     /// <summary>Stores a maintenance window (new, or ended early).</summary>
     public void SaveMaintenance(MaintenanceWindow window)
     {
-        using var upsert = _connection.CreateCommand();
-        upsert.CommandText = """
-            INSERT INTO maintenance_windows (id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by)
-            VALUES ($id, $site, $gateway, $devices, $rules, $from, $until, $by, $reason, $ended_at, $ended_by)
-            ON CONFLICT(id) DO UPDATE SET ended_at = excluded.ended_at, ended_by = excluded.ended_by
-            """;
-        var p = upsert.Parameters;
-        p.AddWithValue("$id", window.Id);
-        p.AddWithValue("$site", window.Site);
-        p.AddWithValue("$gateway", (object?)window.Gateway ?? DBNull.Value);
-        p.AddWithValue("$devices", window.Devices);
-        p.AddWithValue("$rules", string.Join(',', window.Rules));
-        p.AddWithValue("$from", window.From.ToUnixTimeMilliseconds());
-        p.AddWithValue("$until", window.Until.ToUnixTimeMilliseconds());
-        p.AddWithValue("$by", window.By);
-        p.AddWithValue("$reason", window.Reason);
-        p.AddWithValue("$ended_at", (object?)window.EndedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("$ended_by", (object?)window.EndedBy ?? DBNull.Value);
-        upsert.ExecuteNonQuery();
+        lock (_lock)
+        {
+            using var upsert = _connection.CreateCommand();
+            upsert.CommandText = """
+                INSERT INTO maintenance_windows (id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by)
+                VALUES ($id, $site, $gateway, $devices, $rules, $from, $until, $by, $reason, $ended_at, $ended_by)
+                ON CONFLICT(id) DO UPDATE SET ended_at = excluded.ended_at, ended_by = excluded.ended_by
+                """;
+            var p = upsert.Parameters;
+            p.AddWithValue("$id", window.Id);
+            p.AddWithValue("$site", window.Site);
+            p.AddWithValue("$gateway", (object?)window.Gateway ?? DBNull.Value);
+            p.AddWithValue("$devices", window.Devices);
+            p.AddWithValue("$rules", string.Join(',', window.Rules));
+            p.AddWithValue("$from", window.From.ToUnixTimeMilliseconds());
+            p.AddWithValue("$until", window.Until.ToUnixTimeMilliseconds());
+            p.AddWithValue("$by", window.By);
+            p.AddWithValue("$reason", window.Reason);
+            p.AddWithValue("$ended_at", (object?)window.EndedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+            p.AddWithValue("$ended_by", (object?)window.EndedBy ?? DBNull.Value);
+            upsert.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Windows still running or planned at <paramref name="since"/> (their end after it), earliest first.</summary>
@@ -344,30 +366,33 @@ internal sealed class SqliteAlarmStore : IDisposable
 
     private List<MaintenanceWindow> ReadMaintenance(string where, (string Name, object Value) parameter)
     {
-        using var select = _connection.CreateCommand();
-        select.CommandText = $"SELECT id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by FROM maintenance_windows {where}";
-        select.Parameters.AddWithValue(parameter.Name, parameter.Value);
-        using var reader = select.ExecuteReader();
-        var windows = new List<MaintenanceWindow>();
-        while (reader.Read())
+        lock (_lock)
         {
-            windows.Add(new MaintenanceWindow
+            using var select = _connection.CreateCommand();
+            select.CommandText = $"SELECT id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by FROM maintenance_windows {where}";
+            select.Parameters.AddWithValue(parameter.Name, parameter.Value);
+            using var reader = select.ExecuteReader();
+            var windows = new List<MaintenanceWindow>();
+            while (reader.Read())
             {
-                Id = reader.GetString(0),
-                Site = reader.GetString(1),
-                Gateway = reader.IsDBNull(2) ? null : reader.GetString(2),
-                Devices = reader.GetString(3),
-                Rules = reader.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                From = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                Until = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                By = reader.GetString(7),
-                Reason = reader.GetString(8),
-                EndedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                EndedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
-            });
-        }
+                windows.Add(new MaintenanceWindow
+                {
+                    Id = reader.GetString(0),
+                    Site = reader.GetString(1),
+                    Gateway = reader.IsDBNull(2) ? null : reader.GetString(2),
+                    Devices = reader.GetString(3),
+                    Rules = reader.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries),
+                    From = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                    Until = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                    By = reader.GetString(7),
+                    Reason = reader.GetString(8),
+                    EndedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+                    EndedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
+                });
+            }
 
-        return windows;
+            return windows;
+        }
     }
 
     public void Dispose() => _connection.Dispose();

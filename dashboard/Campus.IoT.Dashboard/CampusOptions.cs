@@ -16,5 +16,7 @@ internal sealed class CampusOptions
 
     public MqttSettings Mqtt { get; set; } = new();
 
+    public Auth.AuthOptions Auth { get; set; } = new();
+
     public string DataPath(string file) => Path.Combine(Path.GetFullPath(DataDir), file);
 }

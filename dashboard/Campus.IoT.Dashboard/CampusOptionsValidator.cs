@@ -21,6 +21,21 @@ internal sealed class CampusOptionsValidator : IValidateOptions<CampusOptions>
             errors.Add($"Campus:InstanceId '{id}' must match [a-z0-9][a-z0-9-]{{0,62}}");
         }
 
+        if (options.Auth.Anonymous is { Length: > 0 } anonymous && anonymous != Auth.Roles.Guard)
+        {
+            errors.Add($"Campus:Auth:Anonymous '{anonymous}' must be empty or guard (anonymous visitors never get more than a guard's rights)");
+        }
+
+        if (options.Auth.AnonymousSites.Split(',', StringSplitOptions.TrimEntries).Any(s => s != "*" && !Identifier.IsValid(s)))
+        {
+            errors.Add($"Campus:Auth:AnonymousSites '{options.Auth.AnonymousSites}' must be * or a comma list of site identifiers");
+        }
+
+        if (options.Auth.Session < TimeSpan.FromMinutes(5) || options.Auth.Session > TimeSpan.FromDays(7))
+        {
+            errors.Add("Campus:Auth:Session must be between 00:05:00 and 7.00:00:00");
+        }
+
         var mqtt = options.Mqtt;
         if (!mqtt.UseEmbedded && !MqttEndpoint.TryParse(mqtt.Broker, out _))
         {

@@ -3,6 +3,7 @@ using Campus.IoT.Alerting.Escalation;
 using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Dashboard.Api;
+using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Dashboard.Demo;
 using Campus.IoT.Dashboard.Live;
 using Campus.IoT.Dashboard.Messaging;
@@ -26,6 +27,13 @@ internal static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddSignalR();
+        if (builder.Configuration.GetValue<bool>($"{CampusOptions.Section}:{nameof(CampusOptions.Demo)}") && builder.Configuration["Campus:Auth:Anonymous"] is null)
+        {
+            // The README's demo command shows the board at once: visitors are a guard of every site.
+            builder.Configuration["Campus:Auth:Anonymous"] = Roles.Guard;
+        }
+
+        services.AddCampusAuth();
 
         services.AddSingleton(sp =>
         {
@@ -86,10 +94,15 @@ internal static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCampusAuth();
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.UseRouting();
+        app.UseAuthorization();
+        app.UseCampusAntiforgery();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         app.MapHub<LiveHub>("/hubs/live");
+        app.MapAuthEndpoints();
         app.MapHealthEndpoints();
         app.MapAlarmEndpoints();
         app.MapMaintenanceEndpoints();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -29,7 +30,79 @@ internal sealed class RunningPlatform : IAsyncDisposable
         BrokerHost = brokerHost;
         BrokerPort = brokerPort;
         BaseAddress = new Uri(app.Urls.First());
-        Http = new HttpClient { BaseAddress = BaseAddress };
+        (Http, Cookies) = Client(BaseAddress);
+    }
+
+    /// <summary>The district admin's password once the test changed the one-time one (see <see cref="SignInAdminAsync"/>).</summary>
+    public const string AdminPassword = "admin-password-for-tests";
+
+    /// <summary>The cookies of <see cref="Http"/> (signed in as the district admin), shared with hub connections.</summary>
+    public CookieContainer Cookies { get; }
+
+    /// <summary>A client with its own cookie jar that sends the anti-forgery token with every state-changing request.</summary>
+    public static (HttpClient Client, CookieContainer Cookies) Client(Uri baseAddress)
+    {
+        var cookies = new CookieContainer();
+        var csrf = new CsrfHandler(new HttpClientHandler { CookieContainer = cookies, UseCookies = true, AllowAutoRedirect = false });
+        var client = new HttpClient(csrf) { BaseAddress = baseAddress };
+        csrf.Client = client;
+        return (client, cookies);
+    }
+
+    /// <summary>
+    /// Signs in as the first admin the way an operator does: the one-time password from the log (event 5001), then a new
+    /// password. Every API call of a test goes through this signed-in client.
+    /// </summary>
+    private async Task SignInAdminAsync()
+    {
+        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 5001);
+        var password = created is null ? AdminPassword : created.Message.Split("one-time password ")[1].Split(' ')[0];
+        var me = await SignInAsync(Http, "admin", password);
+        if (me["mustChangePassword"]!.GetValue<bool>())
+        {
+            using var change = await Http.PostAsJsonAsync("/api/auth/password", new { current = password, @new = AdminPassword });
+            change.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>Signs <paramref name="client"/> in; the body of the answer (the user) or an exception with the problem.</summary>
+    public static async Task<JsonObject> SignInAsync(HttpClient client, string username, string password)
+    {
+        using var login = await client.PostAsJsonAsync("/api/auth/login", new { username, password });
+        var body = await login.Content.ReadAsStringAsync();
+        return login.IsSuccessStatusCode ? JsonNode.Parse(body)!.AsObject() : throw new InvalidOperationException($"sign-in of {username}: {(int)login.StatusCode} {body}");
+    }
+
+    /// <summary>Creates a user (as the admin) and returns a client signed in as them, their password already changed.</summary>
+    public async Task<HttpClient> UserAsync(string username, string role, string[] sites, string[]? rooms = null)
+    {
+        using var create = await Http.PostAsJsonAsync("/api/users", new { username, displayName = username, role, sites, rooms, password = "initial-password-1" });
+        create.EnsureSuccessStatusCode();
+        var (client, _) = Client(BaseAddress);
+        await SignInAsync(client, username, "initial-password-1");
+        using var change = await client.PostAsJsonAsync("/api/auth/password", new { current = "initial-password-1", @new = "chosen-password-1" });
+        change.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    /// <summary>Fetches a fresh anti-forgery token before each state-changing request (it is bound to who is signed in).</summary>
+    private sealed class CsrfHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public HttpClient? Client { get; set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head && request.RequestUri!.AbsolutePath.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(request.RequestUri, "/api/auth/csrf"));
+                using var answer = await base.SendAsync(get, cancellationToken);
+                var token = JsonNode.Parse(await answer.Content.ReadAsStringAsync(cancellationToken))!["token"]!.GetValue<string>();
+                request.Headers.Remove("X-CSRF-TOKEN");
+                request.Headers.Add("X-CSRF-TOKEN", token);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     public Uri BaseAddress { get; }
@@ -73,6 +146,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
         });
         await app.StartAsync();
         var platform = new RunningPlatform(app, dataDir, logs, externalBroker is null ? "127.0.0.1" : new Uri(externalBroker).Host, brokerPort);
+        await platform.SignInAdminAsync();
         using var ready = new CancellationTokenSource(Eventually.DefaultTimeout);
         await app.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(ready.Token);
         await app.Services.GetRequiredService<AlertingConsumer>().WaitConnectedAsync(ready.Token);
@@ -84,7 +158,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
     /// <summary>A live-hub client that joined every site; alarm changes arrive in <see cref="LiveClient.AlarmChanges"/>.</summary>
     public async Task<LiveClient> ConnectHubAsync()
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "/hubs/live")).Build();
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "/hubs/live"), o => o.Cookies = Cookies).Build();
         var client = new LiveClient(connection);
         await connection.StartAsync();
         await connection.InvokeAsync("JoinSite", "*");

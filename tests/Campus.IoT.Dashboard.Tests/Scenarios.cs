@@ -43,7 +43,7 @@ internal static class Scenarios
         Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
         var acked = (await ack.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("active_ack", (string?)acked["state"]);
-        Assert.Equal("王保安", (string?)acked["ackedBy"]);
+        Assert.Equal("王保安 (admin)", (string?)acked["ackedBy"]);   // the name typed and the account signed in
 
         var pushedAck = await live.NextAlarmAsync(a => a.GetProperty("id").GetString() == id && a.GetProperty("state").GetString() == "active_ack");
         Assert.Equal("已到现场，确认为误报", pushedAck.GetProperty("ackNote").GetString());

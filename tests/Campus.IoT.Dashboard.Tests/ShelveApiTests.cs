@@ -39,7 +39,7 @@ public sealed class ShelveApiTests : PlatformTest
 
         var audit = (await Platform.Http.GetFromJsonAsync<JsonArray>($"/api/alarms/{id}/audit"))!;
         var shelved = audit.Single(e => (string?)e!["transition"] == "shelved")!;
-        Assert.Equal("张三", (string?)shelved["by"]);
+        Assert.Equal("张三 (admin)", (string?)shelved["by"]);
         Assert.Contains("探测器检修中", (string?)shelved["note"], StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Campus.IoT.Alerting;
+using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Dashboard.Api;
@@ -15,7 +17,7 @@ internal static class AlarmEndpoints
         var group = routes.MapGroup("/api/alarms");
 
         // ?state=open (default) | all | a comma list of states; ?site=; ?limit= (default 500, at most 5000)
-        group.MapGet("/", (AlarmService alarms, string? state, string? site, int? limit) =>
+        group.MapGet("/", (ClaimsPrincipal user, AlarmService alarms, string? state, string? site, int? limit) =>
         {
             if (!TryParseStates(state, out var states, out var error))
             {
@@ -32,7 +34,14 @@ internal static class AlarmEndpoints
                 return Problems.BadRequest("limit", "limit must be 1..5000");
             }
 
-            var found = alarms.Query(states, site, limit ?? 500);
+            if (site is not null && !user.CanSeeSite(site))
+            {
+                return Problems.Forbidden($"you have no access to {site}");
+            }
+
+            // A user of one school reads that school's alarms; others see those of the sites (and rooms) they may.
+            site ??= user.SeesAllSites() ? null : user.Sites() is [var only] ? only : null;
+            var found = alarms.Query(states, site, limit ?? 500).Where(a => user.CanSeeDevice(a.Site, a.Device));
             // Needs a person first (unacknowledged, active or cleared), then severity, then newest: the board's order.
             return Results.Ok(found.OrderBy(a => a.State is AlarmState.ActiveUnack or AlarmState.ClearedUnack ? 0 : 1)
                 .ThenBy(a => a.Severity)
@@ -40,19 +49,15 @@ internal static class AlarmEndpoints
                 .Select(AlarmDto.From));
         });
 
-        group.MapGet("/{id}", (AlarmService alarms, string id) =>
-            alarms.Find(id) is { } alarm ? Results.Ok(AlarmDto.From(alarm)) : Problems.NotFound($"alarm {id} does not exist"));
+        group.MapGet("/{id}", (ClaimsPrincipal user, AlarmService alarms, string id) =>
+            Visible(user, alarms, id) ?? Results.Ok(AlarmDto.From(alarms.Find(id)!)));
 
-        group.MapGet("/{id}/audit", (AlarmService alarms, string id) =>
-            alarms.Find(id) is null
-                ? Problems.NotFound($"alarm {id} does not exist")
-                : Results.Ok(alarms.Audit(id).Select(e => new { at = Timestamps.Format(e.At), e.Transition, e.State, e.By, e.Note })));
+        group.MapGet("/{id}/audit", (ClaimsPrincipal user, AlarmService alarms, string id) =>
+            Visible(user, alarms, id) ?? Results.Ok(alarms.Audit(id).Select(e => new { at = Timestamps.Format(e.At), e.Transition, e.State, e.By, e.Note })));
 
         // Every notification attempt made for the alarm: channel, address, attempt, outcome, error.
-        group.MapGet("/{id}/deliveries", (AlarmService alarms, string id) =>
-            alarms.Find(id) is null
-                ? Problems.NotFound($"alarm {id} does not exist")
-                : Results.Ok(alarms.Deliveries(id).Select(d => new
+        group.MapGet("/{id}/deliveries", (ClaimsPrincipal user, AlarmService alarms, string id) =>
+            Visible(user, alarms, id) ?? Results.Ok(alarms.Deliveries(id).Select(d => new
                 {
                     at = Timestamps.Format(d.At),
                     notification = d.NotificationId,
@@ -66,13 +71,20 @@ internal static class AlarmEndpoints
                     d.Error,
                 })));
 
-        group.MapPost("/{id}/ack", async (AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/ack", async (ClaimsPrincipal user, AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
         {
             var by = request?.By?.Trim();
             if (string.IsNullOrEmpty(by) || by.Length > MaxByLength)
             {
                 return Problems.BadRequest("by", $"'by' must name who acknowledges (1-{MaxByLength} characters)");
             }
+
+            if (Visible(user, alarms, id) is { } hidden)
+            {
+                return hidden;
+            }
+
+            by = Who(user, by);
 
             var note = string.IsNullOrWhiteSpace(request?.Note) ? null : request.Note.Trim();
             if (note?.Length > MaxNoteLength)
@@ -90,12 +102,24 @@ internal static class AlarmEndpoints
         });
 
         // POST /api/alarms/{id}/shelve {"by":…,"note":…,"minutes":…}: off the board and no escalation until then.
-        group.MapPost("/{id}/shelve", async (AlarmService alarms, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/shelve", async (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
         {
             if (!TryParseShelf(request, out var by, out var note, out var minutes, out var problem))
             {
                 return problem!;
             }
+
+            if (Visible(user, alarms, id) is { } hidden)
+            {
+                return hidden;
+            }
+
+            if (!user.CanManage(alarms.Find(id)!.Site))
+            {
+                return Problems.Forbidden("shelving is for the school's safety officer or a district admin");
+            }
+
+            by = Who(user, by);
 
             var outcome = await alarms.ShelveAsync(id, by, note, time.GetUtcNow().AddMinutes(minutes), cancellationToken);
             return outcome.Result switch
@@ -106,6 +130,19 @@ internal static class AlarmEndpoints
             };
         });
     }
+
+    /// <summary>Null when the user may see the alarm; otherwise the answer (404 when it does not exist, 403 when not theirs).</summary>
+    private static IResult? Visible(ClaimsPrincipal user, AlarmService alarms, string id) =>
+        alarms.Find(id) is not { } alarm ? Problems.NotFound($"alarm {id} does not exist")
+        : user.CanSeeDevice(alarm.Site, alarm.Device) ? null
+        : Problems.Forbidden($"alarm {id} belongs to {alarm.Site}, which you have no access to");
+
+    /// <summary>
+    /// Who acted, for the audit trail: the name typed (a shared guard-room account is used by each shift's guard) and the
+    /// account that was signed in, when they differ.
+    /// </summary>
+    private static string Who(ClaimsPrincipal user, string typed) =>
+        user.Identity?.AuthenticationType == "anonymous" || typed == user.Username() ? typed : $"{typed} ({user.Username()})";
 
     private static bool TryParseShelf(ShelveRequest? request, out string by, out string note, out int minutes, out IResult? problem)
     {

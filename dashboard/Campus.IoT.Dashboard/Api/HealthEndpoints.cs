@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Campus.IoT.Alerting;
+using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Dashboard.Messaging;
 using Campus.IoT.Ingest;
 using Microsoft.Extensions.Options;
@@ -24,19 +26,22 @@ internal static class HealthEndpoints
             var store = writer.Health;
             var body = new { status = healthy ? "ok" : "degraded", checks, ingestQueue = store.Queued, ingest = store };
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        }).AllowAnonymous();
 
         // Rejected messages and items, newest first, with their payload (preview); ?reason=&limit= (default 200).
-        routes.MapGet("/api/ingest/rejects", (DeadLetterStore rejects, string? reason, int? limit) =>
-            limit is < 1 or > 10_000
+        // Rejected payloads can come from any school: district admins only.
+        routes.MapGet("/api/ingest/rejects", (ClaimsPrincipal user, DeadLetterStore rejects, string? reason, int? limit) =>
+            !user.IsDistrictAdmin() ? Problems.Forbidden("rejected messages are for district admins")
+            : limit is < 1 or > 10_000
                 ? Problems.BadRequest("limit", "limit must be 1..10000")
                 : Results.Ok(rejects.Snapshot(limit ?? 200, reason)));
 
         // The whole raw payload of one rejection, as received.
-        routes.MapGet("/api/ingest/rejects/{id:long}/payload", (DeadLetterStore rejects, long id) =>
-            rejects.Payload(id) is { } payload ? Results.Bytes(payload, "application/octet-stream") : Problems.NotFound($"no rejected message {id}"));
+        routes.MapGet("/api/ingest/rejects/{id:long}/payload", (ClaimsPrincipal user, DeadLetterStore rejects, long id) =>
+            !user.IsDistrictAdmin() ? Problems.Forbidden("rejected messages are for district admins")
+            : rejects.Payload(id) is { } payload ? Results.Bytes(payload, "application/octet-stream") : Problems.NotFound($"no rejected message {id}"));
 
         // Per gateway: last seq, messages, missing (gaps), duplicates, spool resets.
-        routes.MapGet("/api/ingest/gateways", (SeqTracker seq) => Results.Ok(seq.Snapshot()));
+        routes.MapGet("/api/ingest/gateways", (ClaimsPrincipal user, SeqTracker seq) => Results.Ok(seq.Snapshot().Where(g => user.CanSeeSite(g.Site))));
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Campus.IoT.Alerting;
+using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Dashboard.Api;
@@ -16,17 +18,22 @@ internal static class MaintenanceEndpoints
     {
         var group = routes.MapGroup("/api/maintenance");
 
-        group.MapGet("/", (AlarmService alarms, TimeProvider time, string? site) =>
+        group.MapGet("/", (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, string? site) =>
             site is not null && !Identifier.IsValid(site)
                 ? Problems.BadRequest("site", $"'{site}' is not a site identifier")
-                : Results.Ok(alarms.Maintenance(time.GetUtcNow()).Where(w => site is null || w.Site == site).Select(MaintenanceDto.Of)));
+                : Results.Ok(alarms.Maintenance(time.GetUtcNow()).Where(w => (site is null || w.Site == site) && user.CanSeeSite(w.Site)).Select(MaintenanceDto.Of)));
 
-        group.MapPost("/", async (AlarmService alarms, TimeProvider time, MaintenanceRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/", async (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, MaintenanceRequest? request, CancellationToken cancellationToken) =>
         {
             var now = time.GetUtcNow();
             if (Validate(request, now) is { } problem)
             {
                 return problem;
+            }
+
+            if (!user.CanManage(request!.Site!))
+            {
+                return Problems.Forbidden($"maintenance windows of {request.Site} are for its safety officer or a district admin");
             }
 
             var from = request!.From is { } start && Timestamps.TryParse(start, out var parsed) ? parsed : now;
@@ -46,8 +53,13 @@ internal static class MaintenanceEndpoints
             return Results.Created($"/api/maintenance/{window.Id}", MaintenanceDto.Of(window));
         });
 
-        group.MapPost("/{id}/end", async (AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/end", async (ClaimsPrincipal user, AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
         {
+            if (alarms.FindMaintenance(id) is { } planned && !user.CanManage(planned.Site))
+            {
+                return Problems.Forbidden($"maintenance windows of {planned.Site} are for its safety officer or a district admin");
+            }
+
             var by = request?.By?.Trim();
             if (string.IsNullOrEmpty(by) || by.Length > AlarmEndpoints.MaxByLength)
             {

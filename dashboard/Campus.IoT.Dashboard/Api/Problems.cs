@@ -11,4 +11,10 @@ internal static class Problems
 
     public static IResult Conflict(string detail) =>
         Results.Problem(title: "Conflict", detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    public static IResult Forbidden(string detail) =>
+        Results.Problem(title: "Forbidden", detail: detail, statusCode: StatusCodes.Status403Forbidden);
+
+    public static IResult Unauthorized(string detail) =>
+        Results.Problem(title: "Sign-in required", detail: detail, statusCode: StatusCodes.Status401Unauthorized);
 }

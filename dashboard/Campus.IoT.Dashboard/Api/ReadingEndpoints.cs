@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Claims;
+using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Ingest.Storage;
 using Campus.IoT.Telemetry;
 
@@ -13,7 +15,7 @@ internal static class ReadingEndpoints
     {
         // GET /api/readings?device=&metric=&from=&to=&step=[&site=]
         // from/to: RFC 3339 (default: the last hour); step: 30s, 5m, 1h, 1d or seconds; without step the raw readings.
-        routes.MapGet("/api/readings", async (ITimeSeriesStore store, TimeProvider time, CancellationToken cancellationToken, string? device, string? metric, string? from, string? to, string? step, string? site) =>
+        routes.MapGet("/api/readings", async (ClaimsPrincipal user, ITimeSeriesStore store, TimeProvider time, CancellationToken cancellationToken, string? device, string? metric, string? from, string? to, string? step, string? site) =>
         {
             if (!Identifier.IsValid(device))
             {
@@ -28,6 +30,21 @@ internal static class ReadingEndpoints
             if (site is not null && !Identifier.IsValid(site))
             {
                 return Problems.BadRequest("site", $"'{site}' is not a site identifier");
+            }
+
+            // A user of some schools reads their own: the site is required unless they have one school (then it is that).
+            if (!user.SeesAllSites())
+            {
+                site ??= user.Sites() is [var only] ? only : null;
+                if (site is null)
+                {
+                    return Problems.BadRequest("site", "site is required (you have access to several schools)");
+                }
+            }
+
+            if (site is not null && !user.CanSeeDevice(site, device))
+            {
+                return Problems.Forbidden($"you have no access to {device} of {site}");
             }
 
             var end = time.GetUtcNow();

@@ -1,11 +1,13 @@
+using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Campus.IoT.Dashboard.Live;
 
 /// <summary>
-/// <c>/hubs/live</c>: pushes <c>alarmChanged</c> and <c>readings</c>. A client joins one group per site it watches, or
-/// <c>*</c> for every site. (Per-site authorisation arrives with sign-in.)
+/// <c>/hubs/live</c>: pushes <c>alarmChanged</c>, <c>notification</c> and <c>readings</c>. Only a signed-in user connects (the
+/// fallback policy); a client joins one group per site it may see, or <c>*</c> when it sees every site. Lab and canteen
+/// managers see their rooms only, which site groups cannot express: they use the room pages, not the live groups.
 /// </summary>
 internal sealed class LiveHub : Hub
 {
@@ -13,9 +15,22 @@ internal sealed class LiveHub : Hub
 
     public static string GroupOf(string site) => "site:" + site;
 
-    public Task JoinSite(string site) => Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(Check(site)));
+    public Task JoinSite(string site) => Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(Allowed(site)));
 
     public Task LeaveSite(string site) => Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(Check(site)));
+
+    private string Allowed(string site)
+    {
+        var user = Context.User ?? throw new HubException("sign in first");
+        if (user.Role() is Roles.LabManager or Roles.CanteenManager)
+        {
+            throw new HubException("lab and canteen managers see their rooms on the room pages, not a whole school's live feed");
+        }
+
+        return Check(site) == AllSites
+            ? user.SeesAllSites() ? site : throw new HubException("only a user of every school may join *")
+            : user.CanSeeSite(site) ? site : throw new HubException($"you have no access to {site}");
+    }
 
     private static string Check(string site) =>
         site == AllSites || Identifier.IsValid(site) ? site : throw new HubException($"'{site}' is not a site identifier or *");

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Campus.IoT.Tests.Common;
 using Microsoft.Playwright;
 
@@ -6,7 +8,8 @@ namespace Campus.IoT.Dashboard.Tests.Browser;
 
 /// <summary>
 /// The guard-room board in a real browser (Debian's chromium driven by Playwright, no browser download): it connects live,
-/// shows a smoke alarm published over MQTT, and a guard acknowledges it with name and note.
+/// shows a smoke alarm published over MQTT, and a guard acknowledges it with name and note. The guard signs in through the
+/// sign-in page first (a new account: the one-time password is replaced there), and sees only their own school.
 /// </summary>
 public sealed class GuardRoomBoardTests : IAsyncLifetime
 {
@@ -49,11 +52,35 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         };
         page.PageError += (_, error) => consoleErrors.Add(error);
 
+        // A guard of school-01, created by the district admin with a password they must change at the first sign-in.
+        using (var create = await _platform.Http.PostAsJsonAsync("/api/users", new { username = "guard-01", displayName = "王保安", role = "guard", sites = new[] { "school-01" }, password = "one-time-pass-1" }))
+        {
+            create.EnsureSuccessStatusCode();
+        }
+
         await page.GotoAsync(_platform.BaseAddress.ToString());
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login\\.html\\?return=%2F$"));
+        await page.GetByTestId("login-username").FillAsync("guard-01");
+        await page.GetByTestId("login-password").FillAsync("wrong-password");
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("login-error")).ToHaveTextAsync("用户名或密码错误");
+        await page.GetByTestId("login-password").FillAsync("one-time-pass-1");
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("change-form")).ToBeVisibleAsync();
+        await SaveScreenshotAsync(page, "sign-in-change-password.png");
+        await page.GetByTestId("new-password").FillAsync("guard-chosen-pass");
+        await page.GetByTestId("new-password-2").FillAsync("guard-chosen-pass");
+        await page.GetByTestId("change-submit").ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(_platform.BaseAddress.ToString());
+        consoleErrors.Clear();   // the wrong password's 401 above is logged by the browser; from here on nothing may fail
         Assert.Equal("zh-CN", await page.Locator("html").GetAttributeAsync("lang"));
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("王保安 · 值班员");
         await Assertions.Expect(page.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
         await Assertions.Expect(page.GetByTestId("all-clear")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("sound-arm")).ToBeVisibleAsync();
+        // The guard clicked on this site while signing in, so the browser lets the siren play at once: no arming banner.
+        await Assertions.Expect(page.GetByTestId("sound-status")).ToHaveAttributeAsync("data-armed", "true");
+        await Assertions.Expect(page.GetByTestId("sound-arm")).ToBeHiddenAsync();
 
         await using (var gateway = await _platform.ConnectGatewayAsync())
         {
@@ -77,15 +104,35 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         var alarm = await Eventually.Get(
             async () => (await _platform.GetAlarmsAsync()).FirstOrDefault(a => (string?)a!["state"] == "active_ack") as JsonObject,
             "the acknowledgement stored");
-        Assert.Equal("王保安", (string?)alarm["ackedBy"]);
+        Assert.Equal("王保安 (guard-01)", (string?)alarm["ackedBy"]);
         Assert.Equal("已到现场，实验室无烟", (string?)alarm["ackNote"]);
 
         await page.GetByTestId("lang-toggle").ClickAsync();
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(page.GetByTestId("hero-alarm").Or(row).First).ToContainTextAsync("Smoke");
 
-        Directory.CreateDirectory("screenshots");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", "guard-room-board.png") });
+        await SaveScreenshotAsync(page, "guard-room-board.png");
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("AudioContext", StringComparison.Ordinal));
+
+        // The same signed-in browser cannot read another school's alarms, nor the district admin's routes.
+        await using (var gateway = await _platform.ConnectGatewayAsync())
+        {
+            await gateway.PublishAsync("campus/v1/school-02/gw-1/events", Scenarios.SmokeEvent(1, "smoke-other-school"));
+        }
+
+        var other = await Eventually.Get(async () => (await _platform.GetAlarmsAsync("?site=school-02")).FirstOrDefault(), "school-02's alarm");
+        Assert.Equal(403, (await page.APIRequest.GetAsync(_platform.BaseAddress + "api/alarms?site=school-02")).Status);
+        Assert.Equal(403, (await page.APIRequest.GetAsync($"{_platform.BaseAddress}api/alarms/{(string)other!["id"]!}")).Status);
+        Assert.Equal(403, (await page.APIRequest.GetAsync(_platform.BaseAddress + "api/users")).Status);
+        Assert.Equal(403, (await page.APIRequest.GetAsync(_platform.BaseAddress + "api/ingest/rejects")).Status);
+        var own = await page.APIRequest.GetAsync(_platform.BaseAddress + "api/alarms?state=all");
+        Assert.DoesNotContain("school-02", await own.TextAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(row).ToHaveCountAsync(1);   // the board did not get school-02's alarm pushed either
+    }
+
+    private static async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory("screenshots");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", name), FullPage = true });
     }
 }

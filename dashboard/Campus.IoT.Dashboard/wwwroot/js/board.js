@@ -14,7 +14,8 @@
   // ---- Backend contract --------------------------------------------------
   var API_ALARMS = '/api/alarms';
   var HUB_URL = '/hubs/live';
-  var SITE_GROUP = '*';
+  // The live groups to join: '*' for a user of every school, else one per school (from GET /api/auth/me).
+  var SITE_GROUPS = ['*'];
 
   var OPEN_STATES = { active_unack: true, active_ack: true, cleared_unack: true };
   var UNACK_STATES = { active_unack: true, cleared_unack: true };
@@ -330,7 +331,13 @@
       opts.signal = ctrl.signal;
       timer = setTimeout(function () { ctrl.abort(); }, timeoutMs);
     }
-    return fetch(url, opts).finally(function () { if (timer) clearTimeout(timer); });
+    return fetch(url, opts)
+      .then(function (res) {
+        // The sign-in ran out (or was never made): back to the sign-in page, then here again.
+        if (res.status === 401) CampusAuth.toLogin();
+        return res;
+      })
+      .finally(function () { if (timer) clearTimeout(timer); });
   }
 
   var resyncInFlight = null;
@@ -470,7 +477,7 @@
 
   /** Join the all-sites group, then re-fetch the list (messages may have been missed). */
   function joinAndResync() {
-    return hub.invoke('JoinSite', SITE_GROUP)
+    return Promise.all(SITE_GROUPS.map(function (site) { return hub.invoke('JoinSite', site); }))
       .then(function () {
         setConn('connected');
         return resync();
@@ -1071,12 +1078,15 @@
     setSubmitting(true);
     var body = { by: by };
     if (note !== '') body.note = note;
-    fetchWithTimeout(API_ALARMS + '/' + encodeURIComponent(id) + '/ack', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
-      body: JSON.stringify(body),
-      cache: 'no-store'
-    }, ACK_TIMEOUT_MS)
+    CampusAuth.csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' })
+      .then(function (headers) {
+        return fetchWithTimeout(API_ALARMS + '/' + encodeURIComponent(id) + '/ack', {
+          method: 'POST',
+          headers: headers,
+          body: JSON.stringify(body),
+          cache: 'no-store'
+        }, ACK_TIMEOUT_MS);
+      })
       .then(function (res) {
         if (res.ok) {
           return res.json().catch(function () { return null; }).then(function (json) {
@@ -1193,9 +1203,16 @@
       try { Siren.arm(false); } catch (e) { /* armed on first gesture instead */ }
     }
 
-    resync();
-    setInterval(function () { if (state.conn === 'connected') resync(); }, RESYNC_INTERVAL_MS);
-    startHub();
+    // Who is signed in decides which schools' live groups to join; the user's name and sign-out go in the top bar.
+    CampusAuth.me().then(function (me) {
+      if (me && !(me.role === 'district_admin' || (me.sites || []).indexOf('*') >= 0)) SITE_GROUPS = me.sites || [];
+      CampusAuth.renderUser($('user-box'), me);
+      $('lang-toggle').addEventListener('click', function () { CampusAuth.renderUser($('user-box'), me); });
+    }).finally(function () {
+      resync();
+      setInterval(function () { if (state.conn === 'connected') resync(); }, RESYNC_INTERVAL_MS);
+      startHub();
+    });
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
