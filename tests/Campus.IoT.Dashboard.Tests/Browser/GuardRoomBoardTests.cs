@@ -13,44 +13,26 @@ namespace Campus.IoT.Dashboard.Tests.Browser;
 /// </summary>
 public sealed class GuardRoomBoardTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private RunningPlatform _platform = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private Chromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), "chromium is not installed: run the README's test command, or `apt-get install -y chromium`");
+        _chromium = await Chromium.LaunchAsync();
         _platform = await RunningPlatform.StartAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _platform.DisposeAsync();
     }
 
     [Fact]
     public async Task A_guard_sees_a_smoke_alarm_live_and_acknowledges_it_with_name_and_note()
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                consoleErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => consoleErrors.Add(error);
+        var page = await _chromium.NewPageAsync(consoleErrors);
 
         // A guard of school-01, created by the district admin with a password they must change at the first sign-in.
         using (var create = await _platform.Http.PostAsJsonAsync("/api/users", new { username = "guard-01", displayName = "王保安", role = "guard", sites = new[] { "school-01" }, password = "one-time-pass-1" }))
@@ -67,7 +49,7 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await page.GetByTestId("login-password").FillAsync("one-time-pass-1");
         await page.GetByTestId("login-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("change-form")).ToBeVisibleAsync();
-        await SaveScreenshotAsync(page, "sign-in-change-password.png");
+        await Chromium.ScreenshotAsync(page, "sign-in-change-password.png");
         await page.GetByTestId("new-password").FillAsync("guard-chosen-pass");
         await page.GetByTestId("new-password-2").FillAsync("guard-chosen-pass");
         await page.GetByTestId("change-submit").ClickAsync();
@@ -111,7 +93,7 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(page.GetByTestId("hero-alarm").Or(row).First).ToContainTextAsync("Smoke");
 
-        await SaveScreenshotAsync(page, "guard-room-board.png");
+        await Chromium.ScreenshotAsync(page, "guard-room-board.png");
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("AudioContext", StringComparison.Ordinal));
 
         // The same signed-in browser cannot read another school's alarms, nor the district admin's routes.
@@ -130,9 +112,4 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(row).ToHaveCountAsync(1);   // the board did not get school-02's alarm pushed either
     }
 
-    private static async Task SaveScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory("screenshots");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", name), FullPage = true });
-    }
 }

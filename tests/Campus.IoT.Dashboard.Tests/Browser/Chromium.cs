@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+
+namespace Campus.IoT.Dashboard.Tests.Browser;
+
+/// <summary>
+/// Debian's chromium driven by Playwright (no browser download), and what every page test needs: a page with zh-CN locale
+/// that records console errors, sign-in through the sign-in page, and screenshots under the test output
+/// (<c>bin/…/screenshots</c>) to look at.
+/// </summary>
+internal sealed class Chromium : IAsyncDisposable
+{
+    public const string Executable = "/usr/bin/chromium";
+    private readonly IPlaywright _playwright;
+
+    private Chromium(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    public IBrowser Browser { get; }
+
+    public static async Task<Chromium> LaunchAsync()
+    {
+        Assert.True(File.Exists(Executable), "chromium is not installed: run the README's test command, or `apt-get install -y chromium`");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Executable,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        return new Chromium(playwright, browser);
+    }
+
+    /// <summary>A fresh page (its own cookies) whose console errors and page errors go into <paramref name="errors"/>.</summary>
+    public async Task<IPage> NewPageAsync(List<string> errors, int width = 1600, int height = 900)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = width, Height = height } });
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        return page;
+    }
+
+    /// <summary>Signs in through <c>/login.html</c> (the user's password already chosen), then opens <paramref name="path"/>.</summary>
+    public static async Task SignInAsync(IPage page, Uri baseAddress, string username, string password, string path = "/")
+    {
+        await page.GotoAsync(new Uri(baseAddress, "/login.html?return=" + Uri.EscapeDataString(path)).ToString());
+        await page.GetByTestId("login-username").FillAsync(username);
+        await page.GetByTestId("login-password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync(new Uri(baseAddress, path).ToString());
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory("screenshots");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", name), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
