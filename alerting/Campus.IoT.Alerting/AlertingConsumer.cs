@@ -19,9 +19,11 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
     private readonly TimeProvider _time;
     private readonly ILogger<AlertingConsumer> _logger;
     private readonly ResilientMqttClient _client;
+    private readonly IGatewayStatusObserver[] _statusObservers;
 
-    public AlertingConsumer(MqttClientSettings settings, AlarmService alarms, PayloadDecoder decoder, TimeProvider time, ILogger<AlertingConsumer> logger)
+    public AlertingConsumer(MqttClientSettings settings, AlarmService alarms, PayloadDecoder decoder, TimeProvider time, ILogger<AlertingConsumer> logger, IEnumerable<IGatewayStatusObserver>? statusObservers = null)
     {
+        _statusObservers = [.. statusObservers ?? []];
         _alarms = alarms;
         _decoder = decoder;
         _time = time;
@@ -74,6 +76,11 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
                 var decoded = _decoder.DecodeStatus(message.Payload);
                 if (decoded.Value is { } status)
                 {
+                    foreach (var observer in _statusObservers)
+                    {
+                        observer.GatewayStatus(topic.Site, topic.Gateway, status);
+                    }
+
                     await _alarms.OnGatewayStatusAsync(topic.Site, topic.Gateway, status.State == GatewayState.Online, status.Ts, received, CancellationToken.None);
                 }
             }

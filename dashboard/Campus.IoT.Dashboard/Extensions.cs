@@ -4,6 +4,7 @@ using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Dashboard.Api;
 using Campus.IoT.Dashboard.Auth;
+using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Dashboard.Demo;
 using Campus.IoT.Dashboard.Live;
 using Campus.IoT.Dashboard.Messaging;
@@ -56,6 +57,10 @@ internal static class Extensions
         }
 
         services.AddSingleton<IReadingObserver, HubReadingObserver>();
+        // Every device and gateway heard of (room and sensor-health views).
+        services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
+        services.AddSingleton<IGatewayStatusObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
         services.AddCampusIngest(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty));
 
         services.AddSingleton<AlertingMetrics>();
