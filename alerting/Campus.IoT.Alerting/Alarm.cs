@@ -73,6 +73,9 @@ public sealed record Alarm
     /// <summary>While flapping: when the condition cleared; the alarm clears once it has stayed clear for the settle time.</summary>
     public DateTimeOffset? ClearPendingSince { get; init; }
 
+    /// <summary>When the next escalation step is due while the alarm is active and unacknowledged (the board's countdown).</summary>
+    public DateTimeOffset? NextEscalationAt { get; init; }
+
     /// <summary>While suppressed by a maintenance window: that window's id.</summary>
     public string? Maintenance { get; init; }
 

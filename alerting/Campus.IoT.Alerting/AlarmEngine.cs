@@ -224,7 +224,7 @@ internal sealed class AlarmEngine
         foreach (var device in _open.Values.Where(a => a.Site == site && a.Gateway == gateway && a.Device is not null && _offlineRules.Contains(a.Rule) && a.State is AlarmState.ActiveUnack or AlarmState.ActiveAck).ToList())
         {
             var suppressed = device with { State = AlarmState.Suppressed, UpdatedAt = now };
-            Track(suppressed);
+            suppressed = Track(suppressed);
             transitions.Add(new AlarmTransition(AlarmTransitionKind.Suppressed, suppressed, now, System, $"gateway {gateway} offline"));
         }
 
@@ -328,7 +328,7 @@ internal sealed class AlarmEngine
         while (NextEscalation(current) is { } next && next.Due <= now)
         {
             current = current with { EscalationLevel = next.Level, UpdatedAt = now };
-            Track(current);
+            current = Track(current);
             var repeat = next.Level >= policy.Levels.Count ? $" (repeat {next.Level - policy.Levels.Count + 1})" : string.Empty;
             transitions.Add(new AlarmTransition(AlarmTransitionKind.Escalated, current, now, System, $"level {current.EscalationLevel}{repeat}: {string.Join(", ", policy.RecipientsAt(next.Level))}"));
         }
@@ -374,14 +374,14 @@ internal sealed class AlarmEngine
                 if (!_maintenance.Any(w => w.Id == id && w.Covers(alarm.Key, now)))
                 {
                     var back = alarm with { State = AlarmState.ActiveUnack, Maintenance = null, EscalationFrom = now, UpdatedAt = now };
-                    Track(back);
+                    back = Track(back);
                     transitions.Add(new AlarmTransition(AlarmTransitionKind.Resumed, back, now, System, $"maintenance window {id} ended; the condition is still there"));
                 }
             }
             else if (alarm.State is AlarmState.ActiveUnack or AlarmState.ActiveAck && MaintenanceOf(alarm.Key, now) is { } window)
             {
                 var suppressed = alarm with { State = AlarmState.Suppressed, Maintenance = window.Id, UpdatedAt = now };
-                Track(suppressed);
+                suppressed = Track(suppressed);
                 transitions.Add(new AlarmTransition(AlarmTransitionKind.Suppressed, suppressed, now, System, $"maintenance window {window.Id} by {window.By}: {window.Reason}"));
             }
         }
@@ -493,7 +493,7 @@ internal sealed class AlarmEngine
 
         var now = _time.GetUtcNow();
         var shelved = alarm with { State = AlarmState.Shelved, ShelvedFrom = alarm.State, ShelvedUntil = until, UpdatedAt = now };
-        Track(shelved);
+        shelved = Track(shelved);
         return new AlarmTransition(AlarmTransitionKind.Shelved, shelved, now, by, $"until {Timestamps.Format(until)}: {note}");
     }
 
@@ -503,7 +503,7 @@ internal sealed class AlarmEngine
         foreach (var alarm in _open.Values.Where(a => a.State == AlarmState.Shelved && a.ShelvedUntil <= now).ToList())
         {
             var back = alarm with { State = alarm.ShelvedFrom ?? AlarmState.ActiveUnack, ShelvedFrom = null, ShelvedUntil = null, UpdatedAt = now };
-            Track(back);
+            back = Track(back);
             transitions.Add(new AlarmTransition(AlarmTransitionKind.Unshelved, back, now, System, "shelf expired"));
         }
     }
@@ -525,7 +525,7 @@ internal sealed class AlarmEngine
             AckNote = note,
             UpdatedAt = now,
         };
-        Track(acked);
+        acked = Track(acked);
         return new AlarmTransition(AlarmTransitionKind.Acknowledged, acked, now, by, note);
     }
 
@@ -557,7 +557,7 @@ internal sealed class AlarmEngine
                 Maintenance = state == AlarmState.Suppressed ? existing.Maintenance : null,
                 EscalationFrom = state == AlarmState.ActiveUnack && existing.State != AlarmState.ActiveUnack ? now : existing.EscalationFrom,
             };
-            Track(updated);
+            updated = Track(updated);
             var flapNote = flapping && !existing.Flapping ? $"flapping: {_raises[key].Count} raises within {(_lastRules ?? _rules()).Flapping.Within}; its clear is held until it stays clear" : null;
             transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System, Join(note, flapNote)));
             return;
@@ -583,12 +583,12 @@ internal sealed class AlarmEngine
         {
             // Raised under a maintenance window: stored and audited, not shown, escalated or notified.
             raised = raised with { State = AlarmState.Suppressed, Maintenance = window.Id };
-            Track(raised);
+            raised = Track(raised);
             transitions.Add(new AlarmTransition(AlarmTransitionKind.Suppressed, raised, now, System, Join(note, $"raised during maintenance window {window.Id} by {window.By}: {window.Reason}")));
             return;
         }
 
-        Track(raised);
+        raised = Track(raised);
         transitions.Add(new AlarmTransition(AlarmTransitionKind.Raised, raised, now, System, Join(note, isFlapping ? "flapping" : null)));
     }
 
@@ -623,7 +623,7 @@ internal sealed class AlarmEngine
             if (alarm.ClearPendingSince is null)
             {
                 var held = alarm with { ClearPendingSince = now, UpdatedAt = now };
-                Track(held);
+                held = Track(held);
                 transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, held, now, System, $"{note}; clear held (flapping) until it stays clear for {(_lastRules ?? _rules()).Flapping.Settle}"));
             }
 
@@ -642,12 +642,17 @@ internal sealed class AlarmEngine
             ClearedAt = now,
             UpdatedAt = now,
         };
-        Track(cleared);
+        cleared = Track(cleared);
         transitions.Add(new AlarmTransition(AlarmTransitionKind.Cleared, cleared, now, System, note));
     }
 
-    private void Track(Alarm alarm)
+    /// <summary>
+    /// Keeps the open alarms by key and id, with the due time of their next escalation step (shown as a countdown on the
+    /// board); returns the alarm as tracked, which is what its transition must carry.
+    /// </summary>
+    private Alarm Track(Alarm alarm)
     {
+        alarm = alarm with { NextEscalationAt = NextEscalation(alarm)?.Due };
         if (alarm.State.IsOpen())
         {
             _open[alarm.Key] = alarm;
@@ -658,6 +663,8 @@ internal sealed class AlarmEngine
             _open.Remove(alarm.Key);
             _keysById.Remove(alarm.Id);
         }
+
+        return alarm;
     }
 
     /// <summary>The times of the last raises of one alarm key (a ring as long as the flapping threshold).</summary>

@@ -10,7 +10,7 @@ namespace Campus.IoT.Alerting;
 /// </summary>
 internal sealed class SqliteAlarmStore : IDisposable
 {
-    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from, escalation_from, flapping, clear_pending_since, maintenance";
+    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from, escalation_from, flapping, clear_pending_since, maintenance, next_escalation_at";
 
     private readonly SqliteConnection _connection;
 
@@ -34,7 +34,8 @@ internal sealed class SqliteAlarmStore : IDisposable
                 zone TEXT, label TEXT, type TEXT, metric TEXT, value REAL, severity TEXT NOT NULL, state TEXT NOT NULL,
                 raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, acked_at INTEGER, acked_by TEXT, ack_note TEXT,
                 cleared_at INTEGER, count INTEGER NOT NULL, escalation_level INTEGER NOT NULL, shelved_until INTEGER, shelved_from TEXT,
-                escalation_from INTEGER, flapping INTEGER NOT NULL DEFAULT 0, clear_pending_since INTEGER, maintenance TEXT);
+                escalation_from INTEGER, flapping INTEGER NOT NULL DEFAULT 0, clear_pending_since INTEGER, maintenance TEXT,
+                next_escalation_at INTEGER);
             CREATE INDEX IF NOT EXISTS alarms_state ON alarms(state, site);
             CREATE TABLE IF NOT EXISTS alarm_audit (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id TEXT NOT NULL, at INTEGER NOT NULL, transition TEXT NOT NULL,
@@ -63,7 +64,7 @@ internal sealed class SqliteAlarmStore : IDisposable
         (string Name, string Type)[] added =
         [
             ("shelved_until", "INTEGER"), ("shelved_from", "TEXT"), ("escalation_from", "INTEGER"),
-            ("flapping", "INTEGER NOT NULL DEFAULT 0"), ("clear_pending_since", "INTEGER"), ("maintenance", "TEXT"),
+            ("flapping", "INTEGER NOT NULL DEFAULT 0"), ("clear_pending_since", "INTEGER"), ("maintenance", "TEXT"), ("next_escalation_at", "INTEGER"),
         ];
         foreach (var (name, type) in added)
         {
@@ -199,13 +200,14 @@ internal sealed class SqliteAlarmStore : IDisposable
                 upsert.CommandText = $"""
                     INSERT INTO alarms ({Columns}) VALUES ($id, $rule, $site, $gateway, $device, $point, $zone, $label, $type, $metric, $value,
                         $severity, $state, $raised_at, $updated_at, $acked_at, $acked_by, $ack_note, $cleared_at, $count, $escalation_level,
-                        $shelved_until, $shelved_from, $escalation_from, $flapping, $clear_pending_since, $maintenance)
+                        $shelved_until, $shelved_from, $escalation_from, $flapping, $clear_pending_since, $maintenance, $next_escalation_at)
                     ON CONFLICT(id) DO UPDATE SET zone = excluded.zone, label = excluded.label, type = excluded.type, value = excluded.value,
                         severity = excluded.severity, state = excluded.state, updated_at = excluded.updated_at, acked_at = excluded.acked_at,
                         acked_by = excluded.acked_by, ack_note = excluded.ack_note, cleared_at = excluded.cleared_at, count = excluded.count,
                         escalation_level = excluded.escalation_level, shelved_until = excluded.shelved_until, shelved_from = excluded.shelved_from,
                         escalation_from = excluded.escalation_from, flapping = excluded.flapping,
-                        clear_pending_since = excluded.clear_pending_since, maintenance = excluded.maintenance
+                        clear_pending_since = excluded.clear_pending_since, maintenance = excluded.maintenance,
+                        next_escalation_at = excluded.next_escalation_at
                     """;
                 var p = upsert.Parameters;
                 p.AddWithValue("$id", a.Id);
@@ -235,6 +237,7 @@ internal sealed class SqliteAlarmStore : IDisposable
                 p.AddWithValue("$flapping", a.Flapping ? 1 : 0);
                 p.AddWithValue("$clear_pending_since", (object?)a.ClearPendingSince?.ToUnixTimeMilliseconds() ?? DBNull.Value);
                 p.AddWithValue("$maintenance", (object?)a.Maintenance ?? DBNull.Value);
+                p.AddWithValue("$next_escalation_at", (object?)a.NextEscalationAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
                 upsert.ExecuteNonQuery();
 
                 using var audit = _connection.CreateCommand();
@@ -447,6 +450,7 @@ internal sealed class SqliteAlarmStore : IDisposable
                 Flapping = reader.GetInt64(24) != 0,
                 ClearPendingSince = Time(25),
                 Maintenance = Text(26),
+                NextEscalationAt = Time(27),
             });
         }
 

@@ -43,6 +43,23 @@ public sealed class EscalationTests : IDisposable
     }
 
     [Fact]
+    public void Each_alarm_carries_when_its_next_step_is_due_for_the_boards_countdown()
+    {
+        var engine = new AlarmEngine(_time);
+        var start = _time.GetUtcNow();
+        var raised = RaiseSmoke(engine);
+        Assert.Equal(start.AddSeconds(60), raised.Alarm.NextEscalationAt);
+
+        var escalations = TickEverySecond(engine, 200);
+        Assert.Equal([start.AddSeconds(180), null], escalations.Select(t => t.Alarm.NextEscalationAt));
+
+        var panel = Assert.Single(engine.OnEvents(Site, Gw, [new DeviceEvent("panel-1", EventType.Trouble, EventState.Active, _time.GetUtcNow())]));
+        Assert.Null(panel.Alarm.NextEscalationAt);                      // no policy, no ladder
+        var second = Assert.Single(engine.OnEvents(Site, Gw, [new DeviceEvent("smoke-9", EventType.Smoke, EventState.Active, _time.GetUtcNow())]));
+        Assert.Null(engine.Acknowledge(second.Alarm.Id, "王五", null)!.Alarm.NextEscalationAt);
+    }
+
+    [Fact]
     public void Acknowledging_stops_the_ladder()
     {
         var engine = new AlarmEngine(_time);

@@ -28,7 +28,8 @@ internal sealed record AlarmDto(
     int EscalationLevel,
     bool Flapping,
     string? ShelvedUntil,
-    string? Maintenance)
+    string? Maintenance,
+    string? NextEscalationAt)
 {
     public static AlarmDto From(Alarm a) => new(
         a.Id,
@@ -54,5 +55,6 @@ internal sealed record AlarmDto(
         a.EscalationLevel,
         a.Flapping,
         a.ShelvedUntil is { } shelved ? Timestamps.Format(shelved) : null,
-        a.Maintenance);
+        a.Maintenance,
+        a.NextEscalationAt is { } next ? Timestamps.Format(next) : null);
 }

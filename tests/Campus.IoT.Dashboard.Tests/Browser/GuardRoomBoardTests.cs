@@ -76,6 +76,11 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("hero-alarm")).ToContainTextAsync("烟感");
         await Assertions.Expect(page.GetByTestId("alarm-count")).ToContainTextAsync("1");
 
+        // The countdown to the next escalation level (the safety officer and principal at +60 s), in the hero and the row.
+        await Assertions.Expect(row.GetByTestId("escalation-countdown")).ToContainTextAsync(new Regex("^0:[0-5][0-9] 后升级$"));
+        await Assertions.Expect(page.GetByTestId("hero-alarm").GetByTestId("escalation-countdown")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "guard-room-board-alarm.png");
+
         await row.GetByTestId("ack-button").ClickAsync();
         await Assertions.Expect(page.GetByTestId("ack-dialog")).ToBeVisibleAsync();
         await page.GetByTestId("ack-by").FillAsync("王保安");
@@ -83,6 +88,7 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await page.GetByTestId("ack-submit").ClickAsync();
 
         await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "active_ack");
+        await Assertions.Expect(page.GetByTestId("escalation-countdown")).ToHaveCountAsync(0);   // acknowledged: no more escalation
         var alarm = await Eventually.Get(
             async () => (await _platform.GetAlarmsAsync()).FirstOrDefault(a => (string?)a!["state"] == "active_ack") as JsonObject,
             "the acknowledgement stored");

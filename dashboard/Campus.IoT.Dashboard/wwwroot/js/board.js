@@ -161,6 +161,7 @@
       clearedAt: str(pick(raw, 'clearedAt')),
       count: count === null ? 1 : count,
       escalationLevel: esc === null ? 0 : esc,
+      nextEscalationMs: parseTime(pick(raw, 'nextEscalationAt')),
       raisedMs: parseTime(pick(raw, 'raisedAt')),
       updatedMs: parseTime(pick(raw, 'updatedAt'))
     };
@@ -728,8 +729,28 @@
     $('date').textContent = formatDate(now);
   }
 
+  /** "Next level in 0:42": the time left before the alarm escalates if nobody acknowledges it. */
+  function countdownNode(a) {
+    var s = el('span', 'esc-countdown');
+    if (a.state !== 'active_unack' || a.nextEscalationMs === null) return null;
+    s.setAttribute('data-testid', 'escalation-countdown');
+    s.setAttribute('data-due-ms', String(a.nextEscalationMs));
+    s.textContent = countdownText(a.nextEscalationMs, Date.now());
+    return s;
+  }
+
+  function countdownText(dueMs, now) {
+    var left = Math.max(0, Math.round((dueMs - now) / 1000));
+    var text = Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
+    return left > 0 ? t('escalation.next', { left: text }) : t('escalation.due');
+  }
+
   function tickElapsed() {
     var now = Date.now();
+    document.querySelectorAll('[data-due-ms]').forEach(function (node) {
+      var text = countdownText(Number(node.getAttribute('data-due-ms')), now);
+      if (node.textContent !== text) node.textContent = text;
+    });
     document.querySelectorAll('[data-raised-ms]').forEach(function (node) {
       var ms = Number(node.getAttribute('data-raised-ms'));
       var text = I18N.formatDuration(now - ms);
@@ -840,6 +861,8 @@
     fact(t('field.state'), badge('st', a.state, stateText(a)));
     var escNode = el('span', 'hero-esc', escalationText(a));
     if (a.count > 1) escNode.appendChild(el('span', 'count-times', ' · ' + t('count.times', { n: a.count })));
+    var heroCountdown = countdownNode(a);
+    if (heroCountdown) escNode.appendChild(heroCountdown);
     fact(t('field.escalation'), escNode);
 
     var right = el('div', 'hero-side');
@@ -880,6 +903,8 @@
 
     var c4 = el('div', 'c-esc');
     c4.appendChild(el('div', 'row-esc' + (a.escalationLevel > 0 ? ' escalated' : ''), escalationText(a)));
+    var rowCountdown = countdownNode(a);
+    if (rowCountdown) c4.appendChild(rowCountdown);
     if (a.count > 1) c4.appendChild(el('div', 'count-times', t('count.times', { n: a.count })));
 
     var c5 = el('div', 'c-act');

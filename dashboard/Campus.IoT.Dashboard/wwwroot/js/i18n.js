@@ -63,6 +63,8 @@
 
       'escalation.none': '未升级',
       'escalation.level': '已升级 {n} 级',
+      'escalation.next': '{left} 后升级',
+      'escalation.due': '正在升级…',
       'count.times': '共 {n} 次',
       'ackedBy': '{by} 于 {time} 确认',
       'ackNote': '备注：{note}',
@@ -177,6 +179,8 @@
 
       'escalation.none': 'Not escalated',
       'escalation.level': 'Level {n}',
+      'escalation.next': 'escalates in {left}',
+      'escalation.due': 'escalating…',
       'count.times': '{n} times',
       'ackedBy': 'Acknowledged by {by} at {time}',
       'ackNote': 'Note: {note}',
