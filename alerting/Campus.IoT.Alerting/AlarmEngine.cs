@@ -15,6 +15,12 @@ internal sealed class AlarmEngine
     public const string FireRule = "fire";
     public const string FixedHeatRule = "fixed-heat";
     public const string GatewayOfflineRule = "gateway-offline";
+
+    /// <summary>No guard-room board is watching a school (the console watchdog); about the guard room, not a device.</summary>
+    public const string ConsoleRule = "console-unattended";
+
+    /// <summary>The gateway field of a console alarm: the guard room itself.</summary>
+    public const string ConsoleGateway = "guard-room";
     public const string System = "system";
 
     private static readonly Dictionary<EventType, (string Rule, AlarmSeverity Severity)> EventRules = new()
@@ -232,6 +238,30 @@ internal sealed class AlarmEngine
     }
 
     /// <summary>
+    /// The console watchdog's verdict on a school: no guard-room board connected (or none still sending heartbeats) raises
+    /// <c>console-unattended</c> (major, policy <c>console</c>: the safety officer at once); a board back clears it.
+    /// </summary>
+    public IReadOnlyList<AlarmTransition> OnConsoleStatus(string site, bool attended, string note)
+    {
+        var transitions = new List<AlarmTransition>();
+        var key = new AlarmKey(ConsoleRule, site, ConsoleGateway, null, null);
+        if (attended)
+        {
+            if (_open.TryGetValue(key, out var alarm))
+            {
+                ClearCondition(alarm, transitions, note, force: true);
+            }
+        }
+        else if (!_open.TryGetValue(key, out var open) || open.State == AlarmState.ClearedUnack)
+        {
+            // New, or back before anyone acknowledged that it had gone (the same alarm, active again).
+            Activate(key, AlarmSeverity.Major, _time.GetUtcNow(), transitions, a => a, note);
+        }
+
+        return transitions;
+    }
+
+    /// <summary>
     /// Time has passed with no reading: held conditions whose duration has now elapsed raise or clear, and sensors silent
     /// longer than their offline timeout raise. The host calls this from a timer (every few seconds); tests call it with
     /// simulated time.
@@ -338,7 +368,12 @@ internal sealed class AlarmEngine
     public EscalationPolicy? PolicyOf(string rule)
     {
         var rules = _lastRules ?? _rules();
-        var name = rule == FireRule ? EscalationPolicy.Fire.Name : rules.Rules.FirstOrDefault(r => r.Name == rule)?.Escalation;
+        var name = rule switch
+        {
+            FireRule => EscalationPolicy.Fire.Name,
+            ConsoleRule => EscalationPolicy.Console.Name,
+            _ => rules.Rules.FirstOrDefault(r => r.Name == rule)?.Escalation,
+        };
         return name is not null && rules.Policies.TryGetValue(name, out var policy) ? policy : null;
     }
 
@@ -559,7 +594,10 @@ internal sealed class AlarmEngine
             };
             updated = Track(updated);
             var flapNote = flapping && !existing.Flapping ? $"flapping: {_raises[key].Count} raises within {(_lastRules ?? _rules()).Flapping.Within}; its clear is held until it stays clear" : null;
-            transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System, Join(note, flapNote)));
+            transitions.Add(new AlarmTransition(AlarmTransitionKind.Updated, updated, now, System, Join(note, flapNote))
+            {
+                Reactivated = state == AlarmState.ActiveUnack && existing.State != AlarmState.ActiveUnack,
+            });
             return;
         }
 

@@ -60,6 +60,10 @@ internal sealed partial class AlarmService : IDisposable
     public Task OnGatewayStatusAsync(string site, string gateway, bool online, DateTimeOffset ts, long receivedTimestamp, CancellationToken cancellationToken) =>
         RunAsync(() => _engine.OnGatewayStatus(site, gateway, online, ts), receivedTimestamp, cancellationToken);
 
+    /// <summary>The console watchdog: whether a guard-room board watches <paramref name="site"/>.</summary>
+    public Task OnConsoleStatusAsync(string site, bool attended, string note, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnConsoleStatus(site, attended, note), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+
     /// <summary>Time-driven detection (held conditions completing between readings, silent sensors): called by <see cref="AlarmTicker"/>.</summary>
     public Task TickAsync(CancellationToken cancellationToken) =>
         RunAsync(() => _engine.Tick(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);

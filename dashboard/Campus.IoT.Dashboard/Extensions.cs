@@ -82,6 +82,10 @@ internal static class Extensions
         services.AddSingleton<AlarmService>();
         services.AddHostedService<EscalationStartup>();
         services.AddHostedService<AlarmTicker>();
+        // The console watchdog: a school whose guard room has no board open is itself an alarm.
+        services.AddSingleton(builder.Configuration.GetSection(WatchdogOptions.Section).Get<WatchdogOptions>() ?? new WatchdogOptions());
+        services.AddSingleton<ConsoleRegistry>();
+        services.AddHostedService<ConsoleWatchdog>();
         services.AddSingleton<AlertingConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertingConsumer>());
 

@@ -222,7 +222,7 @@ public sealed class MaintenanceAndFlappingTests
     [InlineData("escalations:\n  - name: x\n    levels:\n      - after: 0s\n        notify: [a]\n      - after: 0s\n        notify: [b]\n", "rules.yaml:6:9: level 1 (after 0s) must come later than level 0 (after 0s)")]
     [InlineData("escalations:\n  - name: x\n    levels:\n      - after: 0s\n        notify: []\n", "rules.yaml:5:17: `notify` must be a non-empty list of recipient names")]
     [InlineData("escalations:\n  - name: x\n    repeat: 5s\n    levels:\n      - after: 0s\n        notify: [a]\n", "rules.yaml:3:13: `repeat` must be at least 30s (got 5s): a shorter repeat is a notification flood")]
-    [InlineData("rules:\n  - name: r\n    profile: p\n    metric: temperature\n    detector: level\n    raise: { above: 5 }\n    clear: { below: 4, for: 1m }\n    severity: minor\n    escalation: nobody\n", "rules.yaml:2:1: rule `r`: no escalation policy `nobody` (known: fire)")]
+    [InlineData("rules:\n  - name: r\n    profile: p\n    metric: temperature\n    detector: level\n    raise: { above: 5 }\n    clear: { below: 4, for: 1m }\n    severity: minor\n    escalation: nobody\n", "rules.yaml:2:1: rule `r`: no escalation policy `nobody` (known: console, fire)")]
     [InlineData("flapping: { raises: 1, within: 10m, settle: 5m }\n", "rules.yaml:1:21: `raises` must be a whole number from 2 to 64")]
     public void Escalation_and_flapping_errors_are_reported_with_their_place(string yaml, string expected)
     {

@@ -136,6 +136,9 @@ internal sealed class RunningPlatform : IAsyncDisposable
             $"--Campus:InstanceId=test-{Guid.NewGuid():N}"[..40],
             $"--Campus:Mqtt:EmbeddedPort={brokerPort}",
             $"--Campus:Mqtt:Broker={externalBroker ?? string.Empty}",
+            // The console watchdog would raise an alarm for every school a test publishes to while no board page is open;
+            // its own tests turn it on.
+            "--Campus:Watchdog:Enabled=false",
             .. extraArgs,
         ];
         var app = CampusHost.Create(args, builder =>
@@ -155,13 +158,13 @@ internal sealed class RunningPlatform : IAsyncDisposable
 
     public Task<TestMqtt> ConnectGatewayAsync() => TestMqtt.ConnectAsync(BrokerHost, BrokerPort);
 
-    /// <summary>A live-hub client that joined every site; alarm changes arrive in <see cref="LiveClient.AlarmChanges"/>.</summary>
-    public async Task<LiveClient> ConnectHubAsync()
+    /// <summary>A live-hub client that joined <paramref name="site"/> (every site by default); alarm changes arrive in <see cref="LiveClient.AlarmChanges"/>.</summary>
+    public async Task<LiveClient> ConnectHubAsync(string site = "*")
     {
         var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "/hubs/live"), o => o.Cookies = Cookies).Build();
         var client = new LiveClient(connection);
         await connection.StartAsync();
-        await connection.InvokeAsync("JoinSite", "*");
+        await connection.InvokeAsync("JoinSite", site);
         return client;
     }
 

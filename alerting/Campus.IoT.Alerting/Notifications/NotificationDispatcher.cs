@@ -35,13 +35,18 @@ internal sealed partial class NotificationDispatcher : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>The notifications a stored transition gives: one per recipient of the policy's level, or none.</summary>
+    /// <summary>
+    /// The notifications a stored transition gives: one per recipient of the policy's level, or none. A raise, a step, the
+    /// end of a maintenance window over a live alarm and a condition coming back on an alarm not yet closed notify; a
+    /// repeat of an alarm already active does not (that is the flood flapping protection and hysteresis exist to stop).
+    /// </summary>
     public static IEnumerable<Notification> For(AlarmTransition transition, Rules.EscalationPolicy? policy)
     {
         var notify = transition.Kind switch
         {
             AlarmTransitionKind.Raised or AlarmTransitionKind.Resumed => transition.Alarm.State == AlarmState.ActiveUnack,
             AlarmTransitionKind.Escalated => true,
+            AlarmTransitionKind.Updated => transition.Reactivated,
             _ => false,
         };
         if (!notify || policy is null)

@@ -19,6 +19,7 @@ public static class NotificationText
         ["sensor-offline"] = ("传感器离线", "Sensor offline"),
         ["sensor-stuck"] = ("传感器读数不变", "Sensor stuck"),
         [AlarmEngine.GatewayOfflineRule] = ("网关离线", "Gateway offline"),
+        [AlarmEngine.ConsoleRule] = ("值班室无人值守（报警看板未打开）", "Guard room unattended (no alarm board open)"),
         ["panel-supervisory"] = ("消防主机监管报警", "Panel supervisory"),
         ["panel-trouble"] = ("消防主机故障", "Panel trouble"),
         ["panel-power-fault"] = ("消防主机电源故障", "Panel power fault"),
@@ -49,6 +50,7 @@ public static class NotificationText
         {
             AlarmTransitionKind.Escalated => $"已升级第{n.Level}级 / escalated to level {n.Level}",
             AlarmTransitionKind.Resumed => "维护结束仍在报警 / still active after maintenance",
+            AlarmTransitionKind.Updated => "再次报警 / active again",
             _ => "新报警 / raised",
         };
         return $"【{Severity(n.Alarm.Severity)}】{zh} {Place(n.Alarm)} — {step} ({en})";

@@ -32,7 +32,13 @@ public sealed record EscalationPolicy(string Name, IReadOnlyList<EscalationLevel
         new EscalationLevel(TimeSpan.FromSeconds(180), ["district-duty-office"]),
     ]);
 
-    public static IReadOnlyDictionary<string, EscalationPolicy> Defaults { get; } = new Dictionary<string, EscalationPolicy>(StringComparer.Ordinal) { [Fire.Name] = Fire };
+    /// <summary>
+    /// The console watchdog's policy: nobody watches the guard-room board, so the board is no use — the safety officer at
+    /// once, and again every 15 minutes until someone acknowledges or a board is back.
+    /// </summary>
+    public static EscalationPolicy Console { get; } = new("console", [new EscalationLevel(TimeSpan.Zero, ["safety-officer"])], TimeSpan.FromMinutes(15));
+
+    public static IReadOnlyDictionary<string, EscalationPolicy> Defaults { get; } = new Dictionary<string, EscalationPolicy>(StringComparer.Ordinal) { [Fire.Name] = Fire, [Console.Name] = Console };
 }
 
 /// <summary>

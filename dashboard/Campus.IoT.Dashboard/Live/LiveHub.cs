@@ -9,13 +9,40 @@ namespace Campus.IoT.Dashboard.Live;
 /// fallback policy); a client joins one group per site it may see, or <c>*</c> when it sees every site. Lab and canteen
 /// managers see their rooms only, which site groups cannot express: they use the room pages, not the live groups.
 /// </summary>
-internal sealed class LiveHub : Hub
+internal sealed class LiveHub(ConsoleRegistry consoles) : Hub
 {
+    private const string JoinedKey = "sites";
+
     public const string AllSites = "*";
 
     public static string GroupOf(string site) => "site:" + site;
 
-    public Task JoinSite(string site) => Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(Allowed(site)));
+    public Task JoinSite(string site)
+    {
+        var allowed = Allowed(site);
+        var joined = Context.Items.TryGetValue(JoinedKey, out var list) && list is HashSet<string> set ? set : [];
+        joined.Add(allowed);
+        Context.Items[JoinedKey] = joined;
+        return Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(allowed));
+    }
+
+    /// <summary>
+    /// A guard-room board says it is open and alive (every 10 s), for the schools it joined: the console watchdog raises an
+    /// alarm for a school no board watches.
+    /// </summary>
+    public void ConsoleHeartbeat()
+    {
+        if (Context.Items.TryGetValue(JoinedKey, out var list) && list is HashSet<string> joined)
+        {
+            consoles.Beat(Context.ConnectionId, joined);
+        }
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        consoles.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
 
     public Task LeaveSite(string site) => Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(Check(site)));
 

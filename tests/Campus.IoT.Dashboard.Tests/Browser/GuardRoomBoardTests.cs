@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Campus.IoT.Tests.Common;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Campus.IoT.Dashboard.Tests.Browser;
@@ -60,6 +61,10 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("王保安 · 值班员");
         await Assertions.Expect(page.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
         await Assertions.Expect(page.GetByTestId("all-clear")).ToBeVisibleAsync();
+        // The open board tells the console watchdog that school-01's guard room is watching.
+        var consoles = _platform.Services.GetRequiredService<Campus.IoT.Dashboard.Live.ConsoleRegistry>();
+        await Eventually.True(() => consoles.Attended("school-01", TimeSpan.FromSeconds(30)), "the board's console heartbeat");
+        Assert.False(consoles.Attended("school-02", TimeSpan.FromSeconds(30)));
         // The guard clicked on this site while signing in, so the browser lets the siren play at once: no arming banner.
         await Assertions.Expect(page.GetByTestId("sound-status")).ToHaveAttributeAsync("data-armed", "true");
         await Assertions.Expect(page.GetByTestId("sound-arm")).ToBeHiddenAsync();

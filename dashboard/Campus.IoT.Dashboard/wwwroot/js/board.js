@@ -476,11 +476,22 @@
       });
   }
 
-  /** Join the all-sites group, then re-fetch the list (messages may have been missed). */
+  // The console watchdog: this board tells the server every 10 s that the guard room is watching. A school with no
+  // board sending heartbeats is itself an alarm, sent to the safety officer.
+  var HEARTBEAT_MS = 10000;
+  function heartbeat() {
+    if (hub && hub.state === window.signalR.HubConnectionState.Connected) {
+      hub.invoke('ConsoleHeartbeat').catch(function (err) { console.warn('[board] heartbeat failed', err); });
+    }
+  }
+  setInterval(heartbeat, HEARTBEAT_MS);
+
+  /** Join the user's school groups (or all), then re-fetch the list (messages may have been missed). */
   function joinAndResync() {
     return Promise.all(SITE_GROUPS.map(function (site) { return hub.invoke('JoinSite', site); }))
       .then(function () {
         setConn('connected');
+        heartbeat();
         return resync();
       })
       .catch(function (err) {

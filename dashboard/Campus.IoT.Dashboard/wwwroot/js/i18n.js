@@ -103,6 +103,15 @@
       'rule.panel-supervisory': '监管报警',
       'rule.panel-trouble': '故障',
       'rule.panel-power-fault': '电源故障',
+      'rule.console-unattended': '值班室无人值守（报警看板未打开）',
+      'rule.gateway-offline': '网关离线',
+      'rule.rate-of-rise': '温度急升',
+      'rule.sensor-offline': '传感器离线',
+      'rule.sensor-stuck': '传感器读数不变',
+      'rule.cold-storage': '冷藏温度异常',
+      'rule.freezer': '冷冻温度异常',
+      'rule.lab-fridge': '实验室冰箱温度异常',
+      'rule.chem-store': '危化品库温度过高',
 
       'metric.temperature': '温度',
 
@@ -219,6 +228,15 @@
       'rule.panel-supervisory': 'Supervisory',
       'rule.panel-trouble': 'Trouble',
       'rule.panel-power-fault': 'Power fault',
+      'rule.console-unattended': 'Guard room unattended (no alarm board open)',
+      'rule.gateway-offline': 'Gateway offline',
+      'rule.rate-of-rise': 'Rate-of-rise heat',
+      'rule.sensor-offline': 'Sensor offline',
+      'rule.sensor-stuck': 'Sensor stuck',
+      'rule.cold-storage': 'Cold storage out of range',
+      'rule.freezer': 'Freezer out of range',
+      'rule.lab-fridge': 'Lab fridge out of range',
+      'rule.chem-store': 'Chemical store too warm',
 
       'metric.temperature': 'Temperature',
 
