@@ -59,6 +59,7 @@ internal static class Extensions
         services.AddSingleton<IReadingObserver, HubReadingObserver>();
         // Every device and gateway heard of (room and sensor-health views).
         services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton(SiteDirectory.From(builder.Configuration));
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
         services.AddSingleton<IGatewayStatusObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
         services.AddCampusIngest(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty));

@@ -50,12 +50,12 @@ internal sealed class RunningPlatform : IAsyncDisposable
     }
 
     /// <summary>
-    /// Signs in as the first admin the way an operator does: the one-time password from the log (event 5001), then a new
+    /// Signs in as the first admin the way an operator does: the one-time password from the log (event 7001), then a new
     /// password. Every API call of a test goes through this signed-in client.
     /// </summary>
     private async Task SignInAdminAsync()
     {
-        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 5001);
+        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 7001);
         var password = created is null ? AdminPassword : created.Message.Split("one-time password ")[1].Split(' ')[0];
         var me = await SignInAsync(Http, "admin", password);
         if (me["mustChangePassword"]!.GetValue<bool>())

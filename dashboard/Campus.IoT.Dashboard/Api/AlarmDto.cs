@@ -1,4 +1,5 @@
 using Campus.IoT.Alerting;
+using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Dashboard.Api;
@@ -29,9 +30,12 @@ internal sealed record AlarmDto(
     bool Flapping,
     string? ShelvedUntil,
     string? Maintenance,
-    string? NextEscalationAt)
+    string? NextEscalationAt,
+    string? SiteName,
+    string? Location)
 {
-    public static AlarmDto From(Alarm a) => new(
+    /// <param name="sites">Names the school and places the device (Campus:Sites) when given.</param>
+    public static AlarmDto From(Alarm a, SiteDirectory? sites) => new(
         a.Id,
         a.Rule,
         a.Site,
@@ -56,5 +60,9 @@ internal sealed record AlarmDto(
         a.Flapping,
         a.ShelvedUntil is { } shelved ? Timestamps.Format(shelved) : null,
         a.Maintenance,
-        a.NextEscalationAt is { } next ? Timestamps.Format(next) : null);
+        a.NextEscalationAt is { } next ? Timestamps.Format(next) : null,
+        sites?.NameOf(a.Site),
+        sites?.LocationOf(a.Site, a.Device));
+
+    public static AlarmDto From(Alarm a) => From(a, null);
 }

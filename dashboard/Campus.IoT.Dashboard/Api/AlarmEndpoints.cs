@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Campus.IoT.Alerting;
 using Campus.IoT.Dashboard.Auth;
+using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Dashboard.Api;
@@ -17,7 +18,7 @@ internal static class AlarmEndpoints
         var group = routes.MapGroup("/api/alarms");
 
         // ?state=open (default) | all | a comma list of states; ?site=; ?limit= (default 500, at most 5000)
-        group.MapGet("/", (ClaimsPrincipal user, AlarmService alarms, string? state, string? site, int? limit) =>
+        group.MapGet("/", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, string? state, string? site, int? limit) =>
         {
             if (!TryParseStates(state, out var states, out var error))
             {
@@ -46,11 +47,11 @@ internal static class AlarmEndpoints
             return Results.Ok(found.OrderBy(a => a.State is AlarmState.ActiveUnack or AlarmState.ClearedUnack ? 0 : 1)
                 .ThenBy(a => a.Severity)
                 .ThenByDescending(a => a.RaisedAt)
-                .Select(AlarmDto.From));
+                .Select(a => AlarmDto.From(a, sites)));
         });
 
-        group.MapGet("/{id}", (ClaimsPrincipal user, AlarmService alarms, string id) =>
-            Visible(user, alarms, id) ?? Results.Ok(AlarmDto.From(alarms.Find(id)!)));
+        group.MapGet("/{id}", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, string id) =>
+            Visible(user, alarms, id) ?? Results.Ok(AlarmDto.From(alarms.Find(id)!, sites)));
 
         group.MapGet("/{id}/audit", (ClaimsPrincipal user, AlarmService alarms, string id) =>
             Visible(user, alarms, id) ?? Results.Ok(alarms.Audit(id).Select(e => new { at = Timestamps.Format(e.At), e.Transition, e.State, e.By, e.Note })));
@@ -71,7 +72,7 @@ internal static class AlarmEndpoints
                     d.Error,
                 })));
 
-        group.MapPost("/{id}/ack", async (ClaimsPrincipal user, AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/ack", async (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, string id, AckRequest? request, CancellationToken cancellationToken) =>
         {
             var by = request?.By?.Trim();
             if (string.IsNullOrEmpty(by) || by.Length > MaxByLength)
@@ -95,14 +96,14 @@ internal static class AlarmEndpoints
             var outcome = await alarms.AcknowledgeAsync(id, by, note, cancellationToken);
             return outcome.Result switch
             {
-                AckResult.Acknowledged => Results.Ok(AlarmDto.From(outcome.Alarm!)),
+                AckResult.Acknowledged => Results.Ok(AlarmDto.From(outcome.Alarm!, sites)),
                 AckResult.NotFound => Problems.NotFound($"alarm {id} does not exist"),
                 _ => Problems.Conflict($"alarm {id} is {outcome.Alarm!.State.ToWire()}: only active_unack or cleared_unack alarms can be acknowledged"),
             };
         });
 
         // POST /api/alarms/{id}/shelve {"by":…,"note":…,"minutes":…}: off the board and no escalation until then.
-        group.MapPost("/{id}/shelve", async (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/shelve", async (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
         {
             if (!TryParseShelf(request, out var by, out var note, out var minutes, out var problem))
             {
@@ -124,7 +125,7 @@ internal static class AlarmEndpoints
             var outcome = await alarms.ShelveAsync(id, by, note, time.GetUtcNow().AddMinutes(minutes), cancellationToken);
             return outcome.Result switch
             {
-                AckResult.Acknowledged => Results.Ok(AlarmDto.From(outcome.Alarm!)),
+                AckResult.Acknowledged => Results.Ok(AlarmDto.From(outcome.Alarm!, sites)),
                 AckResult.NotFound => Problems.NotFound($"alarm {id} does not exist"),
                 _ => Problems.Conflict($"alarm {id} is {outcome.Alarm!.State.ToWire()}: only open, unshelved alarms can be shelved"),
             };

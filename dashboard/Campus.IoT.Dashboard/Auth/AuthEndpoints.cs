@@ -155,13 +155,13 @@ internal static partial class AuthEndpoints
         anonymous = user.Identity?.AuthenticationType == "anonymous",
     };
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Sign-in failed for '{User}' from {Address}")]
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Sign-in failed for '{User}' from {Address}")]
     private static partial void LogFailed(ILogger logger, string user, string address);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Sign-in refused for '{User}': locked after too many wrong passwords")]
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Sign-in refused for '{User}': locked after too many wrong passwords")]
     private static partial void LogLocked(ILogger logger, string user);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "'{User}' signed in as {Role}")]
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "'{User}' signed in as {Role}")]
     private static partial void LogSignedIn(ILogger logger, string user, string role);
 }
 

@@ -114,7 +114,7 @@ internal static partial class AuthSetup
             await next(context);
         });
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Anonymous visitors are signed in as {Role} of sites {Sites} (Campus:Auth:Anonymous): for the demo or a locked guard-room kiosk only")]
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Anonymous visitors are signed in as {Role} of sites {Sites} (Campus:Auth:Anonymous): for the demo or a locked guard-room kiosk only")]
     private static partial void LogAnonymous(ILogger logger, string role, string sites);
 }
 
@@ -137,7 +137,7 @@ internal sealed partial class AdminBootstrap(UserStore users, ILogger<AdminBoots
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "First start: district admin '{User}' created with the one-time password {Password} — sign in at /login.html and choose a new password")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "First start: district admin '{User}' created with the one-time password {Password} — sign in at /login.html and choose a new password")]
     private static partial void LogCreated(ILogger logger, string user, string password);
 }
 

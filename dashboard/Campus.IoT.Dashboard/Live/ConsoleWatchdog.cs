@@ -119,9 +119,9 @@ internal sealed partial class ConsoleWatchdog(
         }
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "No guard-room board is watching {Site} (for {Duration}): console-unattended raised")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Error, Message = "No guard-room board is watching {Site} (for {Duration}): console-unattended raised")]
     private static partial void LogUnattended(ILogger logger, string site, TimeSpan duration);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "The console watchdog's check failed; it runs again at the next tick")]
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "The console watchdog's check failed; it runs again at the next tick")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception);
 }

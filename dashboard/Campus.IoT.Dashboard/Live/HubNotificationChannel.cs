@@ -1,6 +1,7 @@
 using Campus.IoT.Alerting;
 using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Dashboard.Api;
+using Campus.IoT.Dashboard.Devices;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Campus.IoT.Dashboard.Live;
@@ -10,7 +11,7 @@ namespace Campus.IoT.Dashboard.Live;
 /// site's board group, which the guard-room page shows as "escalated to the safety officer". The alarm itself already
 /// reached the board through <c>alarmChanged</c> when it was stored; this records that the board was told at each level.
 /// </summary>
-internal sealed class HubNotificationChannel(IHubContext<LiveHub> hub) : INotificationChannel
+internal sealed class HubNotificationChannel(IHubContext<LiveHub> hub, SiteDirectory sites) : INotificationChannel
 {
     public string Name => "dashboard";
 
@@ -24,7 +25,7 @@ internal sealed class HubNotificationChannel(IHubContext<LiveHub> hub) : INotifi
                 transition = notification.Transition.Kind.ToWire(),
                 level = notification.Level,
                 recipient = notification.Recipient,
-                alarm = AlarmDto.From(notification.Alarm),
+                alarm = AlarmDto.From(notification.Alarm, sites),
             },
             cancellationToken);
 }

@@ -20,7 +20,7 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _chromium = await Chromium.LaunchAsync();
-        _platform = await RunningPlatform.StartAsync();
+        _platform = await RunningPlatform.StartAsync(null, null, "--Campus:Sites:school-01:Name=第一中学", "--Campus:Sites:school-01:Locations:smoke-3f-*=教学楼 / 3F / 化学实验室");
     }
 
     public async Task DisposeAsync()
@@ -80,6 +80,9 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(row).ToHaveAttributeAsync("data-severity", "critical");
         await Assertions.Expect(page.GetByTestId("hero-alarm")).ToContainTextAsync("烟感");
         await Assertions.Expect(page.GetByTestId("alarm-count")).ToContainTextAsync("1");
+        // Where, in words: the place configured for the device (building / floor / room) and the school's name.
+        await Assertions.Expect(page.GetByTestId("hero-alarm")).ToContainTextAsync("教学楼 / 3F / 化学实验室");
+        await Assertions.Expect(row).ToContainTextAsync("第一中学");
 
         // The countdown to the next escalation level (the safety officer and principal at +60 s), in the hero and the row.
         await Assertions.Expect(row.GetByTestId("escalation-countdown")).ToContainTextAsync(new Regex("^0:[0-5][0-9] 后升级$"));

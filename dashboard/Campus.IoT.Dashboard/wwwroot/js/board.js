@@ -143,6 +143,8 @@
       id: id,
       rule: lower(pick(raw, 'rule')),
       site: str(pick(raw, 'site')),
+      siteName: str(pick(raw, 'siteName')),
+      location: str(pick(raw, 'location')),
       gateway: str(pick(raw, 'gateway')),
       device: str(pick(raw, 'device')),
       point: str(pick(raw, 'point')),
@@ -238,7 +240,7 @@
   }
 
   function placeParts(a) {
-    return [['zone', a.zone], ['point', a.point], ['device', a.device], ['gateway', a.gateway], ['site', a.site]]
+    return [['location', a.location], ['zone', a.zone], ['point', a.point], ['device', a.device], ['gateway', a.gateway], ['site', a.siteName || a.site]]
       .filter(function (p) { return !!p[1]; });
   }
 
@@ -246,14 +248,19 @@
   function placeMain(a) {
     if (a.label) return a.label;
     var parts = placeParts(a);
-    return parts.length ? t('place.' + parts[0][0]) + ' ' + parts[0][1] : t('place.unknown');
+    return parts.length ? placeText(parts[0]) : t('place.unknown');
+  }
+
+  /** "building / floor / room" and the school's name speak for themselves; ids get their kind in front. */
+  function placeText(p) {
+    return p[0] === 'location' ? p[1] : t('place.' + p[0]) + ' ' + p[1];
   }
 
   /** Secondary place line: every identifier present except the one already used as the main line. */
   function placeDetail(a) {
     var parts = placeParts(a);
     if (!a.label) parts = parts.slice(1);
-    return parts.map(function (p) { return t('place.' + p[0]) + ' ' + p[1]; }).join(' · ');
+    return parts.map(placeText).join(' · ');
   }
 
   // ---- Applying data -------------------------------------------------------

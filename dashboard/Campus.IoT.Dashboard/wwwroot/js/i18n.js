@@ -58,7 +58,7 @@
       'place.point': '点位',
       'place.device': '设备',
       'place.gateway': '网关',
-      'place.site': '站点',
+      'place.site': '学校',
       'place.unknown': '位置未知',
 
       'escalation.none': '未升级',
@@ -183,7 +183,7 @@
       'place.point': 'Point',
       'place.device': 'Device',
       'place.gateway': 'Gateway',
-      'place.site': 'Site',
+      'place.site': 'School',
       'place.unknown': 'Unknown place',
 
       'escalation.none': 'Not escalated',
