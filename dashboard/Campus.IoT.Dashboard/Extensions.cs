@@ -105,6 +105,7 @@ internal static class Extensions
         app.MapAuthEndpoints();
         app.MapHealthEndpoints();
         app.MapAlarmEndpoints();
+        app.MapHistoryEndpoints();
         app.MapMaintenanceEndpoints();
         app.MapReadingEndpoints();
     }
