@@ -174,6 +174,16 @@ internal sealed partial class AlarmService : IDisposable
 
     public IReadOnlyList<AlarmAuditEntry> Audit(string id) => _store.Audit(id);
 
+    /// <summary>Past alarms (any state) raised in the query's period, newest first.</summary>
+    public IReadOnlyList<Alarm> History(AlarmHistoryQuery query) => _store.History(query);
+
+    /// <summary>
+    /// Time to acknowledge and to clear per school and severity, of the alarms raised in [from, to) that needed a person;
+    /// late means not acknowledged within <paramref name="target"/> of the raise (by now, for those still unacknowledged).
+    /// </summary>
+    public IReadOnlyList<ResponseTimeRow> ResponseTimes(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites, Func<string, string?, bool>? visible, TimeSpan target) =>
+        Alerting.ResponseTimes.Summarise(_store.Timings(from, to, sites, visible), _time.GetUtcNow(), target);
+
     public void Dispose() => _gate.Dispose();
 
     private async Task RunAsync(Func<IReadOnlyList<AlarmTransition>> evaluate, long receivedTimestamp, CancellationToken cancellationToken)

@@ -37,6 +37,7 @@ internal sealed class SqliteAlarmStore : IDisposable
                 escalation_from INTEGER, flapping INTEGER NOT NULL DEFAULT 0, clear_pending_since INTEGER, maintenance TEXT,
                 next_escalation_at INTEGER);
             CREATE INDEX IF NOT EXISTS alarms_state ON alarms(state, site);
+            CREATE INDEX IF NOT EXISTS alarms_raised ON alarms(raised_at);
             CREATE TABLE IF NOT EXISTS alarm_audit (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id TEXT NOT NULL, at INTEGER NOT NULL, transition TEXT NOT NULL,
                 state TEXT NOT NULL, by TEXT NOT NULL, note TEXT);
@@ -309,6 +310,106 @@ internal sealed class SqliteAlarmStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Alarms raised in [from, to) (any state), newest first, as <paramref name="query"/> narrows them; at most its limit
+    /// of those it lets through.
+    /// </summary>
+    public IReadOnlyList<Alarm> History(AlarmHistoryQuery query)
+    {
+        lock (_lock)
+        {
+            if (query.Sites is { Count: 0 } || query.Limit < 1)
+            {
+                return [];
+            }
+
+            using var command = _connection.CreateCommand();
+            var where = HistoryWhere(command, query.From, query.To, query.Sites);
+            if (query.Severity is { } severity)
+            {
+                where.Add("severity = $severity");
+                command.Parameters.AddWithValue("$severity", severity.ToWire());
+            }
+
+            if (query.Rule is not null)
+            {
+                where.Add("rule = $rule");
+                command.Parameters.AddWithValue("$rule", query.Rule);
+            }
+
+            // Without a visibility filter the database stops at the limit; with one, rows are read until enough pass it.
+            command.CommandText = $"SELECT {Columns} FROM alarms WHERE {string.Join(" AND ", where)} ORDER BY raised_at DESC, id DESC";
+            if (query.Visible is null)
+            {
+                command.CommandText += " LIMIT $limit";
+                command.Parameters.AddWithValue("$limit", query.Limit);
+            }
+
+            return ReadAll(command, query.Visible is { } visible ? a => visible(a.Site, a.Device) : null, query.Limit);
+        }
+    }
+
+    /// <summary>
+    /// The times of the alarms raised in [from, to) of <paramref name="sites"/> (every site when null) that needed a person:
+    /// those that were on the board unacknowledged at some point (active_unack or cleared_unack in their audit trail), so
+    /// not those a maintenance window kept suppressed throughout.
+    /// </summary>
+    public IReadOnlyList<AlarmTiming> Timings(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites, Func<string, string?, bool>? visible = null)
+    {
+        lock (_lock)
+        {
+            if (sites is { Count: 0 })
+            {
+                return [];
+            }
+
+            using var command = _connection.CreateCommand();
+            var where = HistoryWhere(command, from, to, sites);
+            where.Add("EXISTS (SELECT 1 FROM alarm_audit u WHERE u.alarm_id = alarms.id AND u.state IN ('active_unack', 'cleared_unack'))");
+            command.CommandText = $"SELECT site, device, severity, raised_at, acked_at, cleared_at, id FROM alarms WHERE {string.Join(" AND ", where)}";
+            using var reader = command.ExecuteReader();
+            var timings = new List<AlarmTiming>();
+            while (reader.Read())
+            {
+                var site = reader.GetString(0);
+                var device = reader.IsDBNull(1) ? null : reader.GetString(1);
+                if (visible is not null && !visible(site, device))
+                {
+                    continue;
+                }
+
+                if (!AlarmNames.TryParseSeverity(reader.GetString(2), out var severity))
+                {
+                    throw new InvalidDataException($"alarm {reader.GetString(6)} has an unknown severity in the store");
+                }
+
+                DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
+                timings.Add(new AlarmTiming(site, device, severity, Time(3)!.Value, Time(4), Time(5)));
+            }
+
+            return timings;
+        }
+    }
+
+    private static List<string> HistoryWhere(SqliteCommand command, DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites)
+    {
+        var where = new List<string> { "raised_at >= $from", "raised_at < $to" };
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        if (sites is not null)
+        {
+            var names = sites.Select((_, i) => $"$site{i}").ToList();
+            where.Add($"site IN ({string.Join(", ", names)})");
+            var i = 0;
+            foreach (var site in sites)
+            {
+                command.Parameters.AddWithValue($"$site{i++}", site);
+            }
+        }
+
+        return where;
+    }
+
     public IReadOnlyList<Alarm> LoadOpen() => Query([AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack, AlarmState.Shelved, AlarmState.Suppressed], null, int.MaxValue);
 
     public IReadOnlyList<AlarmAuditEntry> Audit(string alarmId)
@@ -407,11 +508,11 @@ internal sealed class SqliteAlarmStore : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static List<Alarm> ReadAll(SqliteCommand command)
+    private static List<Alarm> ReadAll(SqliteCommand command, Func<Alarm, bool>? keep = null, int limit = int.MaxValue)
     {
         using var reader = command.ExecuteReader();
         var alarms = new List<Alarm>();
-        while (reader.Read())
+        while (alarms.Count < limit && reader.Read())
         {
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
@@ -421,7 +522,7 @@ internal sealed class SqliteAlarmStore : IDisposable
             }
 
             EventType? type = Text(8) is { } typeText && WireNames.TryParseEventType(typeText, out var parsed) ? parsed : null;
-            alarms.Add(new Alarm
+            var alarm = new Alarm
             {
                 Id = reader.GetString(0),
                 Rule = reader.GetString(1),
@@ -451,7 +552,11 @@ internal sealed class SqliteAlarmStore : IDisposable
                 ClearPendingSince = Time(25),
                 Maintenance = Text(26),
                 NextEscalationAt = Time(27),
-            });
+            };
+            if (keep is null || keep(alarm))
+            {
+                alarms.Add(alarm);
+            }
         }
 
         return alarms;

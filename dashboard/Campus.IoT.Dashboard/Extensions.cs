@@ -115,6 +115,7 @@ internal static class Extensions
         app.MapAuthEndpoints();
         app.MapHealthEndpoints();
         app.MapAlarmEndpoints();
+        app.MapHistoryEndpoints();
         app.MapMaintenanceEndpoints();
         app.MapReadingEndpoints();
     }

@@ -73,14 +73,17 @@ internal sealed class RunningPlatform : IAsyncDisposable
         return login.IsSuccessStatusCode ? JsonNode.Parse(body)!.AsObject() : throw new InvalidOperationException($"sign-in of {username}: {(int)login.StatusCode} {body}");
     }
 
-    /// <summary>Creates a user (as the admin) and returns a client signed in as them, their password already changed.</summary>
-    public async Task<HttpClient> UserAsync(string username, string role, string[] sites, string[]? rooms = null)
+    /// <summary>The password every user made by <see cref="UserAsync"/> has chosen (for signing in through a browser).</summary>
+    public const string UserPassword = "chosen-password-1";
+
+    /// <summary>Creates a user (as the admin) and returns a client signed in as them, their password already changed to <see cref="UserPassword"/>.</summary>
+    public async Task<HttpClient> UserAsync(string username, string role, string[] sites, string[]? rooms = null, string? displayName = null)
     {
-        using var create = await Http.PostAsJsonAsync("/api/users", new { username, displayName = username, role, sites, rooms, password = "initial-password-1" });
+        using var create = await Http.PostAsJsonAsync("/api/users", new { username, displayName = displayName ?? username, role, sites, rooms, password = "initial-password-1" });
         create.EnsureSuccessStatusCode();
         var (client, _) = Client(BaseAddress);
         await SignInAsync(client, username, "initial-password-1");
-        using var change = await client.PostAsJsonAsync("/api/auth/password", new { current = "initial-password-1", @new = "chosen-password-1" });
+        using var change = await client.PostAsJsonAsync("/api/auth/password", new { current = "initial-password-1", @new = UserPassword });
         change.EnsureSuccessStatusCode();
         return client;
     }

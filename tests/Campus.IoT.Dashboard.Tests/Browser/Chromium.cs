@@ -58,10 +58,11 @@ internal sealed class Chromium : IAsyncDisposable
         await page.WaitForURLAsync(new Uri(baseAddress, path).ToString());
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <param name="fullPage">The whole page (default), or what the viewport shows (a modal dialog over the page).</param>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
         Directory.CreateDirectory("screenshots");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", name), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", name), FullPage = fullPage });
     }
 
     public async ValueTask DisposeAsync()

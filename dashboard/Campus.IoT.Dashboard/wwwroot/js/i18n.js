@@ -14,6 +14,7 @@
       'app.title': '校园消防报警监控台',
       'lang.toggle': 'English',
       'lang.toggle.aria': 'Switch to English',
+      'nav.history': '报警历史',
 
       'conn.connected': '连接正常',
       'conn.connecting': '正在连接…',
@@ -139,6 +140,7 @@
       'app.title': 'Campus Fire Alarm Board',
       'lang.toggle': '中文',
       'lang.toggle.aria': '切换到中文',
+      'nav.history': 'Alarm history',
 
       'conn.connected': 'Connected',
       'conn.connecting': 'Connecting…',
