@@ -48,8 +48,11 @@ internal sealed class AlarmEngine
     /// <summary>Where <see cref="Resolve"/> leaves what it read to bring the states into the cache, so that the reads stay.</summary>
     private int _touched;
 
-    /// <summary>The raise and clear conditions of each level rule, made once per rule set and shared by every sensor's detector.</summary>
-    private (Func<double, bool> Raise, Func<double, bool> Clear)[] _conditions = [];
+    /// <summary>
+    /// Each rule's detector parameters (conditions, durations, thresholds), made once per rule set and shared by the detectors of
+    /// all its sensors: per sensor, a detector keeps only its own state.
+    /// </summary>
+    private object?[] _specs = [];
 
     /// <summary>The rules in force as an array: read eight times per reading, without an interface call each time.</summary>
     private Rule[] _ruleArray = [];
@@ -335,7 +338,7 @@ internal sealed class AlarmEngine
             // New rules: each device keeps the detectors of rules that are still there unchanged (their windows go on);
             // a new or changed rule starts fresh; its profile is looked up again.
             _offlineRules = [.. rules.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
-            _conditions = [.. rules.Rules.Select(Conditions)];
+            _specs = [.. rules.Rules.Select(Spec)];
             _ruleArray = [.. rules.Rules];
             var previous = _lastRules?.Rules ?? [];
             foreach (var (site, _, device) in AllDevices())
@@ -386,7 +389,8 @@ internal sealed class AlarmEngine
 
     /// <summary>
     /// The device state of each reading of a message, in three passes: find each state by the hash of its id, in the gateway's
-    /// table (in cache) without reading the state; then, in a tight loop, read the id and each detector's type of every state,
+    /// table (in cache) without reading the state; then, in a tight loop, read the id and each detector's type of every state
+    /// (and the ends of the rate-of-rise ring),
     /// so that their cache misses (at 100,000 devices the state is far larger than the cache) are in flight together instead
     /// of one after the other behind each reading's detector work; then check each id against the state's own copy, now
     /// cached (an id whose hash another id of the gateway already has is looked up by id). Consecutive readings of the same
@@ -429,7 +433,7 @@ internal sealed class AlarmEngine
             touched += state.Device.Length;
             foreach (var d in state.Detectors)
             {
-                touched += d is not null && d.GetType() == typeof(RateOfRise) ? 1 : 0;
+                touched += d is RateOfRise rise ? rise.Touch : d is null ? 0 : 1;
             }
         }
 
@@ -474,18 +478,27 @@ internal sealed class AlarmEngine
         return state;
     }
 
-    /// <summary>A level rule's raise and clear conditions as predicates (for other rules, never used).</summary>
-    private static (Func<double, bool> Raise, Func<double, bool> Clear) Conditions(Rule rule) => (
-        rule.RaiseWhenOutside is { } normal ? v => !normal.Contains(v) : rule.RaiseWhenInside is { } alarm ? alarm.Contains : _ => false,
-        rule.ClearWhenInside is { } clear ? clear.Contains : _ => false);
-
-    /// <summary>The detector a rule runs, with the rule's parameters. Constant size each.</summary>
-    private object NewDetector(int index, Rule rule) => rule.Detector switch
+    /// <summary>A rule's detector parameters, shared by its sensors' detectors (none for the anomaly detector).</summary>
+    private static object? Spec(Rule rule) => rule.Detector switch
     {
-        DetectorKind.Level => new HeldCondition(_conditions[index].Raise, rule.RaiseFor, _conditions[index].Clear, rule.ClearFor),
-        DetectorKind.RateOfRise => new RateOfRise(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
-        DetectorKind.Flatline => new Flatline(rule.RaiseFor, rule.Tolerance),
-        DetectorKind.Offline => new Silence(null, rule.OfflineFloor, rule.IntervalMultiple),
+        DetectorKind.Level => new HeldCondition.Spec(
+            rule.RaiseWhenOutside is { } normal ? v => !normal.Contains(v) : rule.RaiseWhenInside is { } alarm ? alarm.Contains : _ => false,
+            rule.RaiseFor,
+            rule.ClearWhenInside is { } clear ? clear.Contains : _ => false,
+            rule.ClearFor),
+        DetectorKind.RateOfRise => new RateOfRise.Spec(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
+        DetectorKind.Flatline => new Flatline.Spec(rule.RaiseFor, rule.Tolerance),
+        DetectorKind.Offline => new Silence.Spec(0, rule.OfflineFloor.Ticks, rule.IntervalMultiple),
+        _ => null,
+    };
+
+    /// <summary>The detector a rule runs, with the rule's (shared) parameters. Constant size each.</summary>
+    private object NewDetector(int index, Rule rule) => _specs[index] switch
+    {
+        HeldCondition.Spec held => new HeldCondition(held),
+        RateOfRise.Spec rise => new RateOfRise(rise),
+        Flatline.Spec flat => new Flatline(flat),
+        Silence.Spec silence => new Silence(silence),
         _ => new RobustAnomaly(rule.MinHistory, rule.RaiseZ, rule.ClearZ),
     };
 

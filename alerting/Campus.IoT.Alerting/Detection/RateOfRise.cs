@@ -8,8 +8,8 @@ namespace Campus.IoT.Alerting.Detection;
 /// <c>raisePerMinute</c> once the window spans at least half its length (two readings a second apart prove nothing);
 /// clears when the rate has stayed below <c>clearPerMinute</c> for <c>clearAfter</c>.
 /// <para>State: the last <see cref="Capacity"/> (16) readings kept, 8 bytes each — a millisecond offset (the wire's
-/// resolution) and a single-precision value (0.01 °C readings lose nothing a rate needs) — inside the detector, about
-/// 200 bytes in all whatever the sensor's rate: at 100,000 sensors the state per device is what limits the engine
+/// resolution) and a single-precision value (0.01 °C readings lose nothing a rate needs) — inside the detector, 192
+/// bytes in all whatever the sensor's rate (the thresholds are one <see cref="Spec"/> shared by all the sensors of a rule): at 100,000 sensors the state per device is what limits the engine
 /// (docs/benchmarks.md). A reading is kept only when it comes at least window / 15 (4 s of 60 s) after the last one kept,
 /// so the ring never runs out: a sensor reporting every 4 s or slower keeps every reading and the rate is exact; a faster
 /// one keeps one reading every 4 s or so, and the oldest kept reading in the window is then at most that spacing plus one
@@ -32,11 +32,7 @@ public sealed class RateOfRise
 
     private const long NotSet = long.MinValue;
 
-    private readonly long _window;
-    private readonly double _raisePerMinute;
-    private readonly double _clearPerMinute;
-    private readonly long _clearAfter;
-    private readonly int _spacing;
+    private readonly Spec _spec;
     private long _base;
     private long _clearSince = NotSet;
     private double _rate = double.NaN;
@@ -45,15 +41,11 @@ public sealed class RateOfRise
     private Ring _ring;
 
     public RateOfRise(double raisePerMinute = 8.3, double clearPerMinute = 2, TimeSpan? window = null, TimeSpan? clearAfter = null)
+        : this(new Spec(raisePerMinute, clearPerMinute, window ?? TimeSpan.FromSeconds(60), clearAfter ?? TimeSpan.FromMinutes(5)))
     {
-        var span = window ?? TimeSpan.FromSeconds(60);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(span, MaxWindow, nameof(window));
-        _window = span.Ticks;
-        _raisePerMinute = raisePerMinute;
-        _clearPerMinute = clearPerMinute;
-        _clearAfter = (clearAfter ?? TimeSpan.FromMinutes(5)).Ticks;
-        _spacing = (int)(_window / TimeSpan.TicksPerMillisecond / (Capacity - 1));
     }
+
+    internal RateOfRise(Spec spec) => _spec = spec;
 
     public bool Active { get; private set; }
 
@@ -67,10 +59,10 @@ public sealed class RateOfRise
         Add(ticks, stored);
         var oldest = _ring[_start];
         var span = ticks - Ticks(oldest);
-        _rate = span >= _window / 2 && span > 0 ? (stored - oldest.Value) * (double)TimeSpan.TicksPerMinute / span : double.NaN;
+        _rate = span >= _spec.Window / 2 && span > 0 ? (stored - oldest.Value) * (double)TimeSpan.TicksPerMinute / span : double.NaN;
         if (!Active)
         {
-            if (_rate >= _raisePerMinute)
+            if (_rate >= _spec.RaisePerMinute)
             {
                 Active = true;
                 _clearSince = NotSet;
@@ -81,7 +73,7 @@ public sealed class RateOfRise
         }
 
         // Clearing needs the rate below the clear threshold without a break for clearAfter (an unknown rate does not break it).
-        if (_rate >= _clearPerMinute)
+        if (_rate >= _spec.ClearPerMinute)
         {
             _clearSince = NotSet;
             return DetectorSignal.None;
@@ -92,7 +84,7 @@ public sealed class RateOfRise
             _clearSince = ticks;
         }
 
-        if (ticks - _clearSince >= _clearAfter)
+        if (ticks - _clearSince >= _spec.ClearAfter)
         {
             Active = false;
             _clearSince = NotSet;
@@ -102,12 +94,18 @@ public sealed class RateOfRise
         return DetectorSignal.None;
     }
 
+    /// <summary>
+    /// Reads the oldest and newest readings kept, for nothing but to have their cache lines loaded: the engine's pass that
+    /// brings a message's device states into the cache together (<c>AlarmEngine.Resolve</c>) reaches the ring with it.
+    /// </summary>
+    internal int Touch => _ring[_start].Offset ^ _ring[(_start + _count - 1) & Mask].Offset;
+
     private long Ticks(Entry entry) => _base + (entry.Offset * TimeSpan.TicksPerMillisecond);
 
     private void Add(long ticks, float value)
     {
         // Drop readings that fell out of the window.
-        while (_count > 0 && ticks - Ticks(_ring[_start]) > _window)
+        while (_count > 0 && ticks - Ticks(_ring[_start]) > _spec.Window)
         {
             _start = (_start + 1) & Mask;
             _count--;
@@ -125,7 +123,7 @@ public sealed class RateOfRise
         // Kept only when far enough after the last one kept (a reading out of order never is): the rate needs the oldest
         // reading in the window, and the newest is the reading in hand.
         var offset = (ticks - _base) / TimeSpan.TicksPerMillisecond;
-        if (offset - _ring[(_start + _count - 1) & Mask].Offset < _spacing)
+        if (offset - _ring[(_start + _count - 1) & Mask].Offset < _spec.Spacing)
         {
             return;
         }
@@ -152,6 +150,27 @@ public sealed class RateOfRise
 
         _ring[(_start + _count) & Mask] = new Entry((int)offset, value);
         _count++;
+    }
+
+    /// <summary>A rule's thresholds and durations (in ticks) and the spacing of the readings kept (ms), the same for all its sensors.</summary>
+    internal sealed class Spec
+    {
+        public Spec(double raisePerMinute, double clearPerMinute, TimeSpan window, TimeSpan clearAfter)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(window, MaxWindow);
+            (RaisePerMinute, ClearPerMinute, Window, ClearAfter) = (raisePerMinute, clearPerMinute, window.Ticks, clearAfter.Ticks);
+            Spacing = (int)(Window / TimeSpan.TicksPerMillisecond / (Capacity - 1));
+        }
+
+        public double RaisePerMinute { get; }
+
+        public double ClearPerMinute { get; }
+
+        public long Window { get; }
+
+        public long ClearAfter { get; }
+
+        public int Spacing { get; }
     }
 
     /// <summary>A reading kept: milliseconds after <see cref="_base"/>, and its value.</summary>

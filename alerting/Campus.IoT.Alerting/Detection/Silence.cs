@@ -3,17 +3,23 @@ namespace Campus.IoT.Alerting.Detection;
 /// <summary>
 /// No data / offline: raises when nothing has arrived for <see cref="Timeout"/> — the longer of a floor (5 min by default)
 /// and a multiple (3 by default) of the sensor's expected interval, learnt from the gaps between its readings when it is
-/// not configured. Clears on the next reading. Evaluated by <see cref="Tick"/> from a timer; constant state (times as UTC
-/// ticks: the engine keeps one per sensor).
+/// not configured. Clears on the next reading. Evaluated by <see cref="Tick"/> from a timer; constant state, 48 bytes
+/// (times as UTC ticks, the parameters one <see cref="Spec"/> shared by all the sensors of a rule: the engine keeps one of
+/// these per sensor).
 /// </summary>
-public sealed class Silence(TimeSpan? expectedInterval = null, TimeSpan? floor = null, double multiple = 3)
+public sealed class Silence
 {
     private const long NotSet = long.MinValue;
-    private readonly long _floor = (floor ?? TimeSpan.FromMinutes(5)).Ticks;
-    private readonly long _expected = expectedInterval?.Ticks ?? 0;
-    private readonly double _multiple = multiple;
+    private readonly Spec _spec;
     private long _last = NotSet;
     private long _learnt;
+
+    public Silence(TimeSpan? expectedInterval = null, TimeSpan? floor = null, double multiple = 3)
+        : this(new Spec(expectedInterval?.Ticks ?? 0, (floor ?? TimeSpan.FromMinutes(5)).Ticks, multiple))
+    {
+    }
+
+    internal Silence(Spec spec) => _spec = spec;
 
     public bool Active { get; private set; }
 
@@ -29,9 +35,9 @@ public sealed class Silence(TimeSpan? expectedInterval = null, TimeSpan? floor =
     {
         get
         {
-            var interval = _expected > 0 ? _expected : _learnt;
-            var scaled = interval > 0 ? (long)(interval * _multiple) : 0;
-            return scaled > _floor ? scaled : _floor;
+            var interval = _spec.Expected > 0 ? _spec.Expected : _learnt;
+            var scaled = interval > 0 ? (long)(interval * _spec.Multiple) : 0;
+            return scaled > _spec.Floor ? scaled : _spec.Floor;
         }
     }
 
@@ -70,4 +76,7 @@ public sealed class Silence(TimeSpan? expectedInterval = null, TimeSpan? floor =
 
         return DetectorSignal.None;
     }
+
+    /// <summary>A rule's parameters in ticks (<see cref="Expected"/> 0 when it is learnt), the same for all its sensors.</summary>
+    internal sealed record Spec(long Expected, long Floor, double Multiple);
 }
