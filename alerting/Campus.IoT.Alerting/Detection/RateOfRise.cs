@@ -9,8 +9,8 @@ namespace Campus.IoT.Alerting.Detection;
 /// clears when the rate has stayed below <c>clearPerMinute</c> for <c>clearAfter</c>.
 /// <para>State: the last <see cref="Capacity"/> (16) readings kept, 8 bytes each — a millisecond offset (the wire's
 /// resolution) and a single-precision value (0.01 °C readings lose nothing a rate needs) — inside the detector, 192
-/// bytes in all whatever the sensor's rate (the thresholds are one <see cref="Spec"/> shared by all the sensors of a rule): at 100,000 sensors the state per device is what limits the engine
-/// (docs/benchmarks.md). A reading is kept only when it comes at least window / 15 (4 s of 60 s) after the last one kept,
+/// bytes in all whatever the sensor's rate (the thresholds are one <see cref="Spec"/> shared by all the sensors of a rule):
+/// at 100,000 sensors the state per device is what limits the engine (docs/benchmarks.md, 3b). A reading is kept only when it comes at least window / 15 (4 s of 60 s) after the last one kept,
 /// so the ring never runs out: a sensor reporting every 4 s or slower keeps every reading and the rate is exact; a faster
 /// one keeps one reading every 4 s or so, and the oldest kept reading in the window is then at most that spacing plus one
 /// reporting interval younger than the true oldest. The rate is then the rise over a window between window − spacing −
