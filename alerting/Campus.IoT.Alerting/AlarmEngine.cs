@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Campus.IoT.Alerting.Detection;
 using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Telemetry;
@@ -37,12 +38,32 @@ internal sealed class AlarmEngine
     private readonly TimeProvider _time;
     private readonly Dictionary<AlarmKey, Alarm> _open = [];
     private readonly Dictionary<string, AlarmKey> _keysById = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Site, string Gateway, string Device), DeviceState> _devices = [];
+
+    /// <summary>
+    /// Detection state by gateway, then by device id: a call is one gateway's message, so its readings find their gateway once
+    /// and then their device by its id alone, in a table that stays in cache (<see cref="DeviceTable{T}"/>).
+    /// </summary>
+    private readonly Dictionary<(string Site, string Gateway), DeviceTable<DeviceState>> _devices = [];
     private readonly Func<RuleSet> _rules;
     private readonly bool _escalateOnTick;
     private RuleSet? _lastRules;
     private readonly Dictionary<AlarmKey, RaiseHistory> _raises = [];
     private IReadOnlyList<MaintenanceWindow> _maintenance = [];
+
+    /// <summary>The device state of each reading of the message in hand (see <see cref="Resolve"/>); reused.</summary>
+    private DeviceState[] _batch = new DeviceState[64];
+
+    /// <summary>Where <see cref="Resolve"/> leaves what it read to bring the states into the cache, so that the reads stay.</summary>
+    private int _touched;
+
+    /// <summary>
+    /// Each rule's detector parameters (conditions, durations, thresholds), made once per rule set and shared by the detectors of
+    /// all its sensors: per sensor, a detector keeps only its own state.
+    /// </summary>
+    private object?[] _specs = [];
+
+    /// <summary>The rules in force as an array: read eight times per reading, without an interface call each time.</summary>
+    private Rule[] _ruleArray = [];
     private HashSet<string> _offlineRules = [.. RuleSet.Defaults.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
     private readonly HashSet<(string Site, string Gateway)> _offlineGateways = [];
 
@@ -137,15 +158,17 @@ internal sealed class AlarmEngine
         var transitions = new List<AlarmTransition>();
         var rules = CurrentRules();
         var now = _time.GetUtcNow();
-        DeviceState? device = null;
-        foreach (var r in readings)
+        var batch = readings switch
         {
-            // One lookup per device (consecutive readings of the same device share it), detectors indexed by rule.
-            if (device is null || !string.Equals(device.Device, r.Device, StringComparison.Ordinal))
-            {
-                device = Device(rules, site, gateway, r.Device);
-            }
-
+            List<Reading> list => CollectionsMarshal.AsSpan(list),
+            Reading[] array => array,
+            _ => [.. readings],
+        };
+        var states = Resolve(batch, rules, site, gateway, profile);
+        for (var j = 0; j < batch.Length; j++)
+        {
+            var r = batch[j];
+            var device = states[j];
             var deviceProfile = profile ?? device.Profile;
 
             // Late data (older than the live window, e.g. replayed from a gateway spool after an outage) is history: it is
@@ -156,8 +179,8 @@ internal sealed class AlarmEngine
                 LateReadings++;
             }
 
-            var list = rules.Rules;
-            for (var i = 0; i < list.Count; i++)
+            var list = _ruleArray;
+            for (var i = 0; i < list.Length; i++)
             {
                 var rule = list[i];
                 if (rule.Detector == DetectorKind.Offline)
@@ -166,7 +189,7 @@ internal sealed class AlarmEngine
                     {
                         // Offline is about readings arriving: receipt time, not the reading's ts (a spool replay of old
                         // readings is the device speaking now).
-                        var silence = (Silence)(device.Detectors[i] ??= NewDetector(rule));
+                        var silence = (Silence)(device.Detectors[i] ??= NewDetector(i, rule));
                         if (silence.Observe(now) == DetectorSignal.Clear)
                         {
                             ClearFromDetector(rule, site, gateway, r.Device, r, transitions);
@@ -181,7 +204,7 @@ internal sealed class AlarmEngine
                     continue;
                 }
 
-                var signal = (device.Detectors[i] ??= NewDetector(rule)) switch
+                var signal = (device.Detectors[i] ??= NewDetector(i, rule)) switch
                 {
                     HeldCondition held => held.Observe(r.Ts, r.Value),
                     RateOfRise rise => rise.Observe(r.Ts, r.Value),
@@ -270,9 +293,9 @@ internal sealed class AlarmEngine
     {
         var transitions = new List<AlarmTransition>();
         var rules = CurrentRules().Rules;
-        foreach (var device in _devices.Values)
+        foreach (var (site, gateway, device) in AllDevices())
         {
-            var suppressed = _offlineGateways.Contains((device.Site, device.Gateway));
+            var suppressed = _offlineGateways.Contains((site, gateway));
             for (var i = 0; i < device.Detectors.Length; i++)
             {
                 var signal = device.Detectors[i] switch
@@ -287,7 +310,7 @@ internal sealed class AlarmEngine
                 }
 
                 var rule = rules[i];
-                var key = new AlarmKey(rule.Name, device.Site, device.Gateway, device.Device, null);
+                var key = new AlarmKey(rule.Name, site, gateway, device.Device, null);
                 if (signal == DetectorSignal.Raise)
                 {
                     Activate(key, rule.Severity, now, transitions, a => a);
@@ -456,8 +479,10 @@ internal sealed class AlarmEngine
             // New rules: each device keeps the detectors of rules that are still there unchanged (their windows go on);
             // a new or changed rule starts fresh; its profile is looked up again.
             _offlineRules = [.. rules.Rules.Where(r => r.Detector == DetectorKind.Offline).Select(r => r.Name)];
+            _specs = [.. rules.Rules.Select(Spec)];
+            _ruleArray = [.. rules.Rules];
             var previous = _lastRules?.Rules ?? [];
-            foreach (var device in _devices.Values)
+            foreach (var (site, _, device) in AllDevices())
             {
                 var detectors = new object?[rules.Rules.Count];
                 for (var i = 0; i < detectors.Length; i++)
@@ -467,7 +492,7 @@ internal sealed class AlarmEngine
                 }
 
                 device.Detectors = detectors;
-                device.Profile = rules.ProfileOf(device.Site, device.Device);
+                device.Profile = rules.ProfileOf(site, device.Device);
             }
 
             _lastRules = rules;
@@ -489,28 +514,132 @@ internal sealed class AlarmEngine
         return -1;
     }
 
-    private DeviceState Device(RuleSet rules, string site, string gateway, string device)
+    private IEnumerable<(string Site, string Gateway, DeviceState Device)> AllDevices() =>
+        _devices.SelectMany(g => g.Value.All.Select(d => (g.Key.Site, g.Key.Gateway, d)));
+
+    private DeviceTable<DeviceState> DevicesOf(string site, string gateway)
     {
-        if (!_devices.TryGetValue((site, gateway, device), out var state))
+        if (!_devices.TryGetValue((site, gateway), out var devices))
         {
-            state = new DeviceState(site, gateway, device, new object?[rules.Rules.Count]) { Profile = rules.ProfileOf(site, device) };
-            _devices[(site, gateway, device)] = state;
+            devices = new DeviceTable<DeviceState>();
+            _devices[(site, gateway)] = devices;
+        }
+
+        return devices;
+    }
+
+    /// <summary>
+    /// The device state of each reading of a message, in three passes: find each state by the hash of its id, in the gateway's
+    /// table (in cache) without reading the state; then, in a tight loop, read the id and each detector's type of every state
+    /// (and the ends of the rate-of-rise ring),
+    /// so that their cache misses (at 100,000 devices the state is far larger than the cache) are in flight together instead
+    /// of one after the other behind each reading's detector work; then check each id against the state's own copy, now
+    /// cached (an id whose hash another id of the gateway already has is looked up by id). Consecutive readings of the same
+    /// device share the lookup. Measured on 100,000 devices (docs/benchmarks.md, 3b): with a dictionary keyed by id, which
+    /// reads each state's id as it looks it up, the engine did 2.4 M readings/s; with these passes, 4.5 M.
+    /// </summary>
+    private DeviceState[] Resolve(ReadOnlySpan<Reading> readings, RuleSet rules, string site, string gateway, string? profile)
+    {
+        if (_batch.Length < readings.Length)
+        {
+            _batch = new DeviceState[Math.Max(readings.Length, _batch.Length * 2)];
+        }
+
+        var batch = _batch;
+        var devices = DevicesOf(site, gateway);
+        DeviceState? device = null;
+        string? id = null;
+        for (var j = 0; j < readings.Length; j++)
+        {
+            var r = readings[j];
+            if (!ReferenceEquals(r.Device, id))
+            {
+                id = r.Device;
+                var hash = DeviceTable<DeviceState>.Hash(id);
+                device = devices.Find(hash);
+                if (device is null)
+                {
+                    device = NewDevice(rules, site, r, profile);
+                    devices.Add(hash, device);
+                }
+            }
+
+            batch[j] = device!;
+        }
+
+        var touched = 0;
+        for (var j = 0; j < readings.Length; j++)
+        {
+            var state = batch[j];
+            touched += state.Device.Length;
+            foreach (var d in state.Detectors)
+            {
+                touched += d is RateOfRise rise ? rise.Touch : d is null ? 0 : 1;
+            }
+        }
+
+        for (var j = 0; j < readings.Length; j++)
+        {
+            if (!string.Equals(batch[j].Device, readings[j].Device, StringComparison.Ordinal))
+            {
+                var r = readings[j];
+                if (devices.FindCollided(r.Device) is not { } other)
+                {
+                    other = NewDevice(rules, site, r, profile);
+                    devices.AddCollided(other.Device, other);
+                }
+
+                batch[j] = other;
+            }
+        }
+
+        _touched = touched;
+        return batch;
+    }
+
+    /// <summary>
+    /// A device's state, with the engine's own copy of its id and the detectors its first reading's metric needs, allocated
+    /// together: one device's state lies together in memory (about 650 bytes with the default rules), so a reading touches neighbouring cache lines
+    /// rather than a dozen scattered ones.
+    /// </summary>
+    private DeviceState NewDevice(RuleSet rules, string site, Reading first, string? profile)
+    {
+        var id = new string(first.Device.AsSpan());
+        var state = new DeviceState(id, new object?[rules.Rules.Count]) { Profile = rules.ProfileOf(site, id) };
+        var deviceProfile = profile ?? state.Profile;
+        for (var i = 0; i < rules.Rules.Count; i++)
+        {
+            var rule = rules.Rules[i];
+            if (rule.Detector == DetectorKind.Offline ? rule.Metric == "*" || rule.Metric == first.Metric : rule.AppliesTo(deviceProfile, first.Metric))
+            {
+                state.Detectors[i] = NewDetector(i, rule);
+            }
         }
 
         return state;
     }
 
-    /// <summary>The detector a rule runs, with the rule's parameters. Constant size each.</summary>
-    private static object NewDetector(Rule rule) => rule.Detector switch
+    /// <summary>A rule's detector parameters, shared by its sensors' detectors (none for the anomaly detector).</summary>
+    private static object? Spec(Rule rule) => rule.Detector switch
     {
-        DetectorKind.Level => new HeldCondition(
+        DetectorKind.Level => new HeldCondition.Spec(
             rule.RaiseWhenOutside is { } normal ? v => !normal.Contains(v) : rule.RaiseWhenInside is { } alarm ? alarm.Contains : _ => false,
             rule.RaiseFor,
             rule.ClearWhenInside is { } clear ? clear.Contains : _ => false,
             rule.ClearFor),
-        DetectorKind.RateOfRise => new RateOfRise(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
-        DetectorKind.Flatline => new Flatline(rule.RaiseFor, rule.Tolerance),
-        DetectorKind.Offline => new Silence(null, rule.OfflineFloor, rule.IntervalMultiple),
+        DetectorKind.RateOfRise => new RateOfRise.Spec(rule.RatePerMinute ?? double.PositiveInfinity, rule.ClearRatePerMinute ?? 2, rule.Window, rule.ClearFor),
+        DetectorKind.Flatline => new Flatline.Spec(rule.RaiseFor, rule.Tolerance),
+        DetectorKind.Offline => new Silence.Spec(0, rule.OfflineFloor.Ticks, rule.IntervalMultiple),
+        _ => null,
+    };
+
+    /// <summary>The detector a rule runs, with the rule's (shared) parameters. Constant size each.</summary>
+    private object NewDetector(int index, Rule rule) => _specs[index] switch
+    {
+        HeldCondition.Spec held => new HeldCondition(held),
+        RateOfRise.Spec rise => new RateOfRise(rise),
+        Flatline.Spec flat => new Flatline(flat),
+        Silence.Spec silence => new Silence(silence),
         _ => new RobustAnomaly(rule.MinHistory, rule.RaiseZ, rule.ClearZ),
     };
 
@@ -740,14 +869,11 @@ internal sealed class AlarmEngine
 
     /// <summary>
     /// A device's detection state: its profile and one detector per rule of the rule set in force (null until the rule first
-    /// applies), so a reading costs one dictionary lookup. A reload re-indexes the detectors (see <see cref="CurrentRules"/>).
+    /// applies), so a reading costs one table lookup. A reload re-indexes the detectors (see <see cref="CurrentRules"/>). Its
+    /// site and gateway are those of the table it is in (<see cref="_devices"/>): every byte here is paid 100,000 times.
     /// </summary>
-    private sealed class DeviceState(string site, string gateway, string device, object?[] detectors)
+    private sealed class DeviceState(string device, object?[] detectors)
     {
-        public string Site { get; } = site;
-
-        public string Gateway { get; } = gateway;
-
         public string Device { get; } = device;
 
         public string? Profile { get; set; }

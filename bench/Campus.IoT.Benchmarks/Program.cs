@@ -6,6 +6,8 @@ using Campus.IoT.Benchmarks;
 //                                                                                   end-to-end alarm latency vs MQTT round trip
 // dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- ingest [--messages N] [--store sqlite|victoria]
 //                                                                                   Mosquitto -> ingest -> store vs the raw broker rate
+// dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- state [--minutes N]
+//                                                                                   bytes of alarm-engine state per device (100,000 devices)
 // Every figure is a ratio against a baseline measured in the same run; results and commands are in docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "latency")
 {
@@ -15,6 +17,11 @@ if (args.Length > 0 && args[0] == "latency")
 if (args.Length > 0 && args[0] == "ingest")
 {
     return await IngestHarness.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "state")
+{
+    return EngineScaleBenchmarks.MeasureState(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(LatencyHarness).Assembly).Run(args);

@@ -5,18 +5,29 @@ namespace Campus.IoT.Alerting.Detection;
 /// break for a duration before it raises, with a separate, narrower clear band that must hold for its own duration
 /// (hysteresis), so a fridge door opened for two minutes or a value hovering at the limit neither raises nor flaps.
 /// Time is the readings' own <c>ts</c>; <see cref="Tick"/> lets a timer raise when the duration passes between readings.
-/// O(1) work per reading, constant state.
+/// O(1) work per reading, constant state, 48 bytes: the runs' starts are kept as UTC ticks (a nullable
+/// <see cref="DateTimeOffset"/> is 24 bytes, and the engine keeps one of these per rule and sensor), and the conditions and
+/// durations are one <see cref="Spec"/> that the engine shares between all the sensors of a rule.
 /// </summary>
-public sealed class HeldCondition(Func<double, bool> raiseWhen, TimeSpan raiseAfter, Func<double, bool> clearWhen, TimeSpan clearAfter)
+public sealed class HeldCondition
 {
-    private DateTimeOffset? _raiseSince;
-    private DateTimeOffset? _clearSince;
+    private const long NotSet = long.MinValue;
+    private readonly Spec _spec;
+    private long _raiseSince = NotSet;
+    private long _clearSince = NotSet;
+
+    public HeldCondition(Func<double, bool> raiseWhen, TimeSpan raiseAfter, Func<double, bool> clearWhen, TimeSpan clearAfter)
+        : this(new Spec(raiseWhen, raiseAfter, clearWhen, clearAfter))
+    {
+    }
+
+    internal HeldCondition(Spec spec) => _spec = spec;
 
     /// <summary>True between a <see cref="DetectorSignal.Raise"/> and the following <see cref="DetectorSignal.Clear"/>.</summary>
     public bool Active { get; private set; }
 
     /// <summary>When the current run of raise-condition readings began (null when the last reading did not meet it).</summary>
-    public DateTimeOffset? RaiseSince => _raiseSince;
+    public DateTimeOffset? RaiseSince => At(_raiseSince);
 
     /// <summary>A band "outside lo..hi": below lo or above hi (either bound may be null for one-sided).</summary>
     public static Func<double, bool> Outside(double? lo, double? hi) => v => (lo is { } l && v < l) || (hi is { } h && v > h);
@@ -28,42 +39,50 @@ public sealed class HeldCondition(Func<double, bool> raiseWhen, TimeSpan raiseAf
     {
         if (!Active)
         {
-            _clearSince = null;
-            if (!raiseWhen(value))
+            _clearSince = NotSet;
+            if (!_spec.RaiseWhen(value))
             {
-                _raiseSince = null;
+                _raiseSince = NotSet;
                 return DetectorSignal.None;
             }
 
-            _raiseSince ??= ts;
+            if (_raiseSince == NotSet)
+            {
+                _raiseSince = ts.UtcTicks;
+            }
+
             return Tick(ts);
         }
 
-        _raiseSince = null;
-        if (!clearWhen(value))
+        _raiseSince = NotSet;
+        if (!_spec.ClearWhen(value))
         {
-            _clearSince = null;
+            _clearSince = NotSet;
             return DetectorSignal.None;
         }
 
-        _clearSince ??= ts;
+        if (_clearSince == NotSet)
+        {
+            _clearSince = ts.UtcTicks;
+        }
+
         return Tick(ts);
     }
 
     /// <summary>Time has reached <paramref name="now"/> with no new reading: raise or clear if a held run has lasted long enough.</summary>
     public DetectorSignal Tick(DateTimeOffset now)
     {
-        if (!Active && _raiseSince is { } since && now - since >= raiseAfter)
+        if (!Active && _raiseSince != NotSet && now.UtcTicks - _raiseSince >= _spec.RaiseAfter.Ticks)
         {
             Active = true;
-            _raiseSince = null;
+            _raiseSince = NotSet;
             return DetectorSignal.Raise;
         }
 
-        if (Active && _clearSince is { } clearing && now - clearing >= clearAfter)
+        if (Active && _clearSince != NotSet && now.UtcTicks - _clearSince >= _spec.ClearAfter.Ticks)
         {
             Active = false;
-            _clearSince = null;
+            _clearSince = NotSet;
             return DetectorSignal.Clear;
         }
 
@@ -71,5 +90,10 @@ public sealed class HeldCondition(Func<double, bool> raiseWhen, TimeSpan raiseAf
     }
 
     /// <summary>When a timer should look again (the moment the current run would complete), or null.</summary>
-    public DateTimeOffset? NextDue => Active ? _clearSince + clearAfter : _raiseSince + raiseAfter;
+    public DateTimeOffset? NextDue => Active ? At(_clearSince) + _spec.ClearAfter : At(_raiseSince) + _spec.RaiseAfter;
+
+    /// <summary>A rule's conditions and durations, the same for all its sensors.</summary>
+    internal sealed record Spec(Func<double, bool> RaiseWhen, TimeSpan RaiseAfter, Func<double, bool> ClearWhen, TimeSpan ClearAfter);
+
+    private static DateTimeOffset? At(long ticks) => ticks == NotSet ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 }

@@ -300,6 +300,11 @@ public static class RulesParser
             errors.Add(Error(source, clear ?? (YamlNode)map, $"rule `{rule.Name}`: the clear rate ({down}/min) must be below the raise rate ({up}/min)"));
         }
 
+        if (result.Window > Detection.RateOfRise.MaxWindow)
+        {
+            errors.Add(Error(source, raise ?? (YamlNode)map, $"rule `{rule.Name}`: the window may be at most 1d"));
+        }
+
         return result;
     }
 

@@ -125,6 +125,50 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void Rate_of_rise_on_a_sensor_reporting_every_second_keeps_16_readings_and_still_measures_the_rate()
+    {
+        // 60 readings a window, 16 kept (one every 4 s at least): a steady rise is still measured exactly, over the span the
+        // kept readings really cover.
+        var steady = new RateOfRise();
+        Assert.Empty(Feed(steady.Observe, Every(1, 0, 60, _ => 20.0)));
+        var signals = Feed(steady.Observe, Every(1, 60, 300, s => 20 + ((s - 60) / 60.0 * 10)));   // 10 °C/min
+        Assert.Single(signals);
+        Assert.InRange(steady.Rate!.Value, 9.999, 10.001);
+
+        // From flat, 12 °C/min: over an exact 60 s window the rate passes 8.3 at 42 s into the rise (41.5 s × 12 / 60 = 8.3 °C
+        // over 60 s). The oldest kept reading is up to 4 s + 1 s younger than the exact window's, so the same rise is divided by
+        // a span of 55–60 s: the raise comes between 38 and 42 s into the rise, never later than the exact window's.
+        var fire = new RateOfRise();
+        var raise = Assert.Single(Feed(fire.Observe, [.. Every(1, 0, 300, _ => 22.0), .. Every(1, 300, 400, s => 22 + ((s - 300) / 60.0 * 12))]));
+        Assert.Equal(DetectorSignal.Raise, raise.Signal);
+        Assert.InRange(raise.Second - 300, 38, 42);
+
+        // 1.5 °C/min at one reading a second for 30 minutes: never near 8.3.
+        var slow = new RateOfRise();
+        Assert.Empty(Feed(slow.Observe, Every(1, 0, 1800, s => 20 + (s / 60.0 * 1.5))));
+        Assert.InRange(slow.Rate!.Value, 1.49, 1.51);
+    }
+
+    [Fact]
+    public void Rate_of_rise_keeps_its_millisecond_offsets_exact_after_two_weeks_of_readings()
+    {
+        // The ring's offsets are ints of milliseconds from a base that moves up every 12 days or so: a sensor reporting for
+        // 14 days still sees its window reach back exactly 60 s (the test of 350 s above, two weeks later).
+        var detector = new RateOfRise();
+        const int start = 14 * 24 * 3600;
+        Assert.Empty(Feed(detector.Observe, Every(60, 0, start, s => 22.0 + ((s / 60) % 2 * 0.1))));
+        var signals = Feed(detector.Observe, [.. Every(10, start, start + 300, _ => 22.0), .. Every(10, start + 300, start + 400, s => 22 + ((s - start - 300) / 60.0 * 12))]);
+        Assert.Equal([(start + 350, DetectorSignal.Raise)], signals);
+    }
+
+    [Fact]
+    public void Rate_of_rise_windows_are_at_most_a_day()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateOfRise(window: TimeSpan.FromDays(2)));
+        Assert.Null(new RateOfRise(window: TimeSpan.FromDays(1)).Rate);
+    }
+
+    [Fact]
     public void A_sensor_stuck_for_6_hours_raises_and_clears_when_the_value_moves()
     {
         var stuck = new Flatline(TimeSpan.FromHours(6));

@@ -62,6 +62,28 @@ public sealed class EngineRulesTests
     }
 
     [Fact]
+    public void A_thousand_devices_behind_one_gateway_each_keep_their_own_windows()
+    {
+        // The gateway's device table grows from 16 slots to 2048 on the way; messages mix the devices in any order. One fridge
+        // of the thousand goes warm, and only its alarm is raised, at its own tenth minute.
+        var engine = NewEngine();
+        var ids = Enumerable.Range(0, 1000).Select(i => $"canteen-fridge-{i}").ToArray();
+        var transitions = new List<AlarmTransition>();
+        for (var minute = 0; minute < 30; minute++)
+        {
+            var order = minute % 2 == 0 ? ids : ids.Reverse();
+            var readings = order.Select(id => new Reading(
+                id, Metrics.Temperature, id == "canteen-fridge-577" && minute >= 5 ? 9.0 : 4.0 + (minute % 3 * 0.1), _time.GetUtcNow())).ToList();
+            transitions.AddRange(engine.OnReadings(Site, Gw, readings));
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var raised = Assert.Single(transitions);
+        Assert.Equal(("cold-storage", "canteen-fridge-577", AlarmTransitionKind.Raised), (raised.Alarm.Rule, raised.Alarm.Device, raised.Kind));
+        Assert.Equal(_time.GetUtcNow().AddMinutes(-30 + 15), raised.At);
+    }
+
+    [Fact]
     public void A_fridge_door_open_for_two_minutes_wakes_nobody()
     {
         var engine = NewEngine();

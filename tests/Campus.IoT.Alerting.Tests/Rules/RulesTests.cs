@@ -159,6 +159,25 @@ public sealed class RulesTests : IDisposable
     }
 
     [Fact]
+    public void A_rate_of_rise_window_longer_than_a_day_is_an_error()
+    {
+        const string yaml = """
+            rules:
+              - name: slow-rise
+                profile: "*"
+                metric: temperature
+                detector: rate_of_rise
+                raise: { per_minute: 3, window: 2d }
+                severity: minor
+            """;
+        var result = RulesParser.Parse(yaml, "rules.yaml");
+        Assert.Null(result.Rules);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(6, error.Line);
+        Assert.Contains("window may be at most 1d", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_reload_keeps_the_previous_rules_and_a_good_one_replaces_them()
     {
         var path = Path.Combine(_directory, "rules.yaml");
