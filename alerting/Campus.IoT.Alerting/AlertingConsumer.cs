@@ -9,8 +9,14 @@ using MQTTnet.Protocol;
 namespace Campus.IoT.Alerting;
 
 /// <summary>
-/// Alerting's own subscription to the broker, independent of ingest, so a slow or dead time-series store never delays an
+/// Alerting's own subscriptions to the broker, independent of ingest, so a slow or dead time-series store never delays an
 /// alarm. Events and telemetry go straight to the engine; the receipt time is kept for the latency metric.
+/// <para>
+/// Two connections: events and gateway status on one (<c>campus-alerting-events-{instance}</c>), telemetry on the other
+/// (<c>campus-alerting-telemetry-{instance}</c>). A client's messages are delivered and handled one after another, so on a
+/// single connection a fire event waited behind every reading queued before it; on its own it waits at most for the one
+/// batch of readings the engine is evaluating (<see cref="AlarmService"/> runs one input at a time).
+/// </para>
 /// </summary>
 internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposable
 {
@@ -18,8 +24,9 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
     private readonly PayloadDecoder _decoder;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertingConsumer> _logger;
-    private readonly ResilientMqttClient _client;
     private readonly IGatewayStatusObserver[] _statusObservers;
+    private readonly ResilientMqttClient _events;
+    private readonly ResilientMqttClient _telemetry;
 
     public AlertingConsumer(MqttClientSettings settings, AlarmService alarms, PayloadDecoder decoder, TimeProvider time, ILogger<AlertingConsumer> logger, IEnumerable<IGatewayStatusObserver>? statusObservers = null)
     {
@@ -28,28 +35,37 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
         _decoder = decoder;
         _time = time;
         _logger = logger;
-        MqttTopicFilter[] filters =
-        [
-            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Events)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Telemetry)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(TopicKind.Status)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-        ];
-        _client = new ResilientMqttClient(settings.ForSubscriber("alerting"), filters, OnMessageAsync, time, logger);
+        // New client ids (the single connection was campus-alerting-{instance}): a broker that still keeps that session
+        // with all three subscriptions lets it expire, and nothing is delivered twice.
+        _events = new ResilientMqttClient(settings.ForSubscriber("alerting-events"), [Filter(TopicKind.Events), Filter(TopicKind.Status)], OnMessageAsync, time, logger);
+        _telemetry = new ResilientMqttClient(settings.ForSubscriber("alerting-telemetry"), [Filter(TopicKind.Telemetry)], OnMessageAsync, time, logger);
+
+        static MqttTopicFilter Filter(TopicKind kind) =>
+            new MqttTopicFilterBuilder().WithTopic(Topic.FilterAll(kind)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
     }
 
-    public bool IsConnected => _client.IsConnected;
+    public bool IsConnected => _events.IsConnected && _telemetry.IsConnected;
 
-    public Task WaitConnectedAsync(CancellationToken cancellationToken) => _client.WaitConnectedAsync(cancellationToken);
+    public async Task WaitConnectedAsync(CancellationToken cancellationToken)
+    {
+        await _events.WaitConnectedAsync(cancellationToken);
+        await _telemetry.WaitConnectedAsync(cancellationToken);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _client.Start();
+        _events.Start();
+        _telemetry.Start();
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _client.DisposeAsync().AsTask();
+    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
 
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _events.DisposeAsync();
+        await _telemetry.DisposeAsync();
+    }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
