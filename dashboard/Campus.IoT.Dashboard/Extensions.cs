@@ -35,6 +35,7 @@ internal static class Extensions
         }
 
         services.AddCampusAuth();
+        services.AddSingleton<SchoolTimeZone>();
 
         services.AddSingleton(sp =>
         {
@@ -112,6 +113,8 @@ internal static class Extensions
         app.MapAlarmEndpoints();
         app.MapMaintenanceEndpoints();
         app.MapReadingEndpoints();
+        app.MapReadingExport();
+        app.MapRoomEndpoints();
     }
 
     private static string DefaultInstanceId()

@@ -55,7 +55,8 @@ internal sealed class RunningPlatform : IAsyncDisposable
     /// </summary>
     private async Task SignInAdminAsync()
     {
-        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 5001);
+        // Event 5001 of the auth log (the rules provider logs a loaded rules file under the same number).
+        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 5001 && e.Message.Contains("one-time password ", StringComparison.Ordinal));
         var password = created is null ? AdminPassword : created.Message.Split("one-time password ")[1].Split(' ')[0];
         var me = await SignInAsync(Http, "admin", password);
         if (me["mustChangePassword"]!.GetValue<bool>())
