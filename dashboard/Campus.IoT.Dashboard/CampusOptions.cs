@@ -14,6 +14,11 @@ internal sealed class CampusOptions
     /// <summary>Names this node's MQTT client ids (<c>campus-ingest-{id}</c>); defaults to the machine name.</summary>
     public string? InstanceId { get; set; }
 
+    /// <summary>
+    /// The school's time zone (IANA id): what "today" means on the room pages and the local times of CSV exports.
+    /// </summary>
+    public string TimeZone { get; set; } = SchoolTimeZone.DefaultId;
+
     public MqttSettings Mqtt { get; set; } = new();
 
     public Auth.AuthOptions Auth { get; set; } = new();

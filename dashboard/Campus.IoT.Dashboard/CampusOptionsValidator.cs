@@ -21,6 +21,11 @@ internal sealed class CampusOptionsValidator : IValidateOptions<CampusOptions>
             errors.Add($"Campus:InstanceId '{id}' must match [a-z0-9][a-z0-9-]{{0,62}}");
         }
 
+        if (!SchoolTimeZone.TryResolve(options.TimeZone, out _))
+        {
+            errors.Add($"Campus:TimeZone '{options.TimeZone}' is not a time zone this machine knows (an IANA id such as Asia/Shanghai)");
+        }
+
         if (options.Auth.Anonymous is { Length: > 0 } anonymous && anonymous != Auth.Roles.Guard)
         {
             errors.Add($"Campus:Auth:Anonymous '{anonymous}' must be empty or guard (anonymous visitors never get more than a guard's rights)");

@@ -35,6 +35,7 @@ internal static class Extensions
         }
 
         services.AddCampusAuth();
+        services.AddSingleton<SchoolTimeZone>();
 
         services.AddSingleton(sp =>
         {
@@ -118,6 +119,8 @@ internal static class Extensions
         app.MapHistoryEndpoints();
         app.MapMaintenanceEndpoints();
         app.MapReadingEndpoints();
+        app.MapReadingExport();
+        app.MapRoomEndpoints();
     }
 
     private static string DefaultInstanceId()

@@ -141,7 +141,7 @@ public sealed class ApiTests : PlatformTest
     [InlineData("90", 90)]
     public void Steps_are_read_in_seconds_minutes_hours_or_days(string text, int seconds)
     {
-        Assert.True(ReadingEndpoints.TryParseStep(text, out var step));
+        Assert.True(HistoryRequest.TryParseStep(text, out var step));
         Assert.Equal(TimeSpan.FromSeconds(seconds), step);
     }
 
@@ -155,7 +155,7 @@ public sealed class ApiTests : PlatformTest
     [InlineData("99999d")]
     public void Bad_steps_are_refused(string text)
     {
-        Assert.False(ReadingEndpoints.TryParseStep(text, out _));
+        Assert.False(HistoryRequest.TryParseStep(text, out _));
     }
 
     private async Task<string> RaiseAsync(string device)

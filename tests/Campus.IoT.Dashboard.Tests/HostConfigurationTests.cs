@@ -13,6 +13,7 @@ public sealed class HostConfigurationTests
             "--Campus:Mqtt:EmbeddedPort=70000",
             "--Campus:Mqtt:EmbeddedBindAddress=not-an-ip",
             "--Campus:InstanceId=Bad Id",
+            "--Campus:TimeZone=Mars/Olympus",
         ]);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
@@ -20,6 +21,7 @@ public sealed class HostConfigurationTests
         Assert.Contains(error.Failures, f => f.Contains("EmbeddedPort", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("EmbeddedBindAddress", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("InstanceId", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Campus:TimeZone 'Mars/Olympus'", StringComparison.Ordinal));
     }
 
     [Fact]

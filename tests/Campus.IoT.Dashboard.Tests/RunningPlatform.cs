@@ -55,7 +55,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
     /// </summary>
     private async Task SignInAdminAsync()
     {
-        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 7001);
+        var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 7001 && e.Message.Contains("one-time password ", StringComparison.Ordinal));
         var password = created is null ? AdminPassword : created.Message.Split("one-time password ")[1].Split(' ')[0];
         var me = await SignInAsync(Http, "admin", password);
         if (me["mustChangePassword"]!.GetValue<bool>())

@@ -12,6 +12,7 @@
   var STRINGS = {
     'zh-CN': {
       'app.title': '校园消防报警监控台',
+      'nav.rooms': '冷库与实验室温度',
       'lang.toggle': 'English',
       'lang.toggle.aria': 'Switch to English',
       'nav.history': '报警历史',
@@ -138,6 +139,7 @@
 
     'en': {
       'app.title': 'Campus Fire Alarm Board',
+      'nav.rooms': 'Cold storage & labs',
       'lang.toggle': '中文',
       'lang.toggle.aria': '切换到中文',
       'nav.history': 'Alarm history',
