@@ -63,11 +63,21 @@ internal static class Extensions
         services.AddSingleton(SiteDirectory.From(builder.Configuration));
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
         services.AddSingleton<IGatewayStatusObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
+        // The sensor-health view: devices classified online / stale / faulty / offline, deviceHealthChanged pushes.
+        services.AddOptions<HealthOptions>().Bind(builder.Configuration.GetSection(HealthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.AddSingleton<DeviceAlarmIndex>();
+        services.AddSingleton<SensorHealthModel>();
+        services.AddSingleton<DeviceHealthMonitor>();
+        services.AddSingleton<IGatewayStatusObserver>(sp => sp.GetRequiredService<DeviceHealthMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthMonitor>());
         services.AddCampusIngest(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty));
 
         services.AddSingleton<AlertingMetrics>();
         services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
-        services.AddSingleton<IAlarmNotifier, HubAlarmNotifier>();
+        // The guard room's push, then the health view's index of device alarm conditions.
+        services.AddSingleton<HubAlarmNotifier>();
+        services.AddSingleton<IAlarmNotifier, HealthAlarmNotifier>();
         // Campus:Rules:File: a rules file (docs/rules.md), watched and reloaded; without it the built-in defaults.
         services.AddSingleton(sp => new RulesProvider(builder.Configuration["Campus:Rules:File"], sp.GetRequiredService<ILogger<RulesProvider>>()));
         // Escalation steps on Quartz.NET; notifications (board, webhooks, email) with every attempt recorded on the alarm.
@@ -121,6 +131,7 @@ internal static class Extensions
         app.MapReadingEndpoints();
         app.MapReadingExport();
         app.MapRoomEndpoints();
+        app.MapDeviceEndpoints();
     }
 
     private static string DefaultInstanceId()

@@ -32,4 +32,15 @@ public sealed class DeviceDirectoryTests
         Assert.Equal(["school-01"], directory.Sites());
         Assert.Empty(directory.Devices("school-02"));
     }
+
+    [Fact]
+    public void A_gateways_last_will_keeps_the_version_it_reported_before()
+    {
+        var directory = new DeviceDirectory(_time);
+        directory.GatewayStatus("school-01", "gw-1", new GatewayStatus(GatewayState.Online, _time.GetUtcNow()) { Version = "1.4.0", Spooled = 3 });
+        directory.GatewayStatus("school-01", "gw-1", new GatewayStatus(GatewayState.Offline, _time.GetUtcNow()));
+
+        var gateway = Assert.Single(directory.Gateways("school-01"));
+        Assert.Equal((GatewayState.Offline, "1.4.0", (long?)null), (gateway.State, gateway.Version, gateway.Spooled));
+    }
 }

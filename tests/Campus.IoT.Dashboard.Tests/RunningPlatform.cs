@@ -212,6 +212,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
         private readonly Channel<JsonElement> _alarms = Channel.CreateUnbounded<JsonElement>();
         private readonly Channel<JsonElement> _readings = Channel.CreateUnbounded<JsonElement>();
         private readonly Channel<JsonElement> _notifications = Channel.CreateUnbounded<JsonElement>();
+        private readonly Channel<JsonElement> _health = Channel.CreateUnbounded<JsonElement>();
 
         public LiveClient(HubConnection connection)
         {
@@ -219,6 +220,21 @@ internal sealed class RunningPlatform : IAsyncDisposable
             connection.On<JsonElement>("alarmChanged", a => _alarms.Writer.TryWrite(a));
             connection.On<JsonElement>("readings", r => _readings.Writer.TryWrite(r));
             connection.On<JsonElement>("notification", n => _notifications.Writer.TryWrite(n));
+            connection.On<JsonElement>("deviceHealthChanged", h => _health.Writer.TryWrite(h));
+        }
+
+        /// <summary>The next <c>deviceHealthChanged</c> message that matches, skipping others; fails after the default deadline.</summary>
+        public async Task<JsonElement> NextHealthChangeAsync(Func<JsonElement, bool> match)
+        {
+            using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+            while (true)
+            {
+                var message = await _health.Reader.ReadAsync(cts.Token);
+                if (match(message))
+                {
+                    return message;
+                }
+            }
         }
 
         /// <summary>The next <c>notification</c> message (the dashboard channel of an escalation policy).</summary>

@@ -7,50 +7,99 @@ namespace Campus.IoT.Dashboard.Devices;
 
 /// <summary>
 /// Every gateway and device the platform has heard from, kept in memory from the traffic itself: stored readings
-/// (<see cref="IReadingObserver"/>: each device's last value and time per metric, when it was last heard) and gateway
-/// status (<see cref="IGatewayStatusObserver"/>: online/offline, version, spool, health). The room and sensor-health views
-/// read it. After a restart it fills again as gateways report (a gateway's status is retained at the broker, so gateways
-/// reappear at once; a device reappears with its next reading). Thread-safe; bounded by the number of devices.
+/// (<see cref="IReadingObserver"/>: each device's last value and time per metric, when it was last heard, how often it
+/// reports) and gateway status (<see cref="IGatewayStatusObserver"/>: online/offline, version, spool, health). The room and
+/// sensor-health views read it. After a restart it fills again as gateways report (a gateway's status is retained at the
+/// broker, so gateways reappear at once; a device reappears with its next reading). Thread-safe; bounded by the number of
+/// devices; indexed by site, so one school's devices are read without walking the district's.
 /// </summary>
 internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGatewayStatusObserver
 {
-    private readonly ConcurrentDictionary<(string Site, string Device), DeviceEntry> _devices = new();
-    private readonly ConcurrentDictionary<(string Site, string Gateway), GatewayEntry> _gateways = new();
+    private readonly ConcurrentDictionary<string, SiteEntry> _sites = new(StringComparer.Ordinal);
 
     public Task ReadingsStoredAsync(string site, string gateway, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var entry = Site(site);
+        DeviceEntry? device = null;
         foreach (var r in readings)
         {
-            var entry = _devices.GetOrAdd((site, r.Device), key => new DeviceEntry(key.Site, key.Device, now));
-            entry.Heard(gateway, r, now);
+            // Consecutive readings of one device (the usual order in a message) share one lookup.
+            if (device is null || !string.Equals(device.Device, r.Device, StringComparison.Ordinal))
+            {
+                device = entry.Devices.GetOrAdd(r.Device, static (id, now) => new DeviceEntry(id, now), now);
+            }
+
+            device.Heard(gateway, r, now);
         }
 
-        _gateways.GetOrAdd((site, gateway), key => new GatewayEntry(key.Site, key.Gateway)).Heard(now);
+        entry.Gateways.GetOrAdd(gateway, static id => new GatewayEntry(id)).Heard(now);
         return Task.CompletedTask;
     }
 
     public void GatewayStatus(string site, string gateway, GatewayStatus status) =>
-        _gateways.GetOrAdd((site, gateway), key => new GatewayEntry(key.Site, key.Gateway)).Status(status, time.GetUtcNow());
+        Site(site).Gateways.GetOrAdd(gateway, static id => new GatewayEntry(id)).Status(status, time.GetUtcNow());
 
-    public IReadOnlyList<string> Sites() =>
-        [.. _devices.Keys.Select(k => k.Site).Concat(_gateways.Keys.Select(k => k.Site)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> Sites() => [.. _sites.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>True when something of <paramref name="site"/> has been heard.</summary>
+    public bool Knows(string site) => _sites.ContainsKey(site);
 
     public IReadOnlyList<DeviceSnapshot> Devices(string? site = null) =>
-        [.. _devices.Values.Where(d => site is null || d.Site == site).Select(d => d.Snapshot()).OrderBy(d => d.Site, StringComparer.Ordinal).ThenBy(d => d.Device, StringComparer.Ordinal)];
+        [.. SitesOf(site).SelectMany(s => s.Devices.Values.Select(d => d.Snapshot(s.Site))).OrderBy(d => d.Site, StringComparer.Ordinal).ThenBy(d => d.Device, StringComparer.Ordinal)];
 
     public IReadOnlyList<GatewaySnapshot> Gateways(string? site = null) =>
-        [.. _gateways.Values.Where(g => site is null || g.Site == site).Select(g => g.Snapshot()).OrderBy(g => g.Site, StringComparer.Ordinal).ThenBy(g => g.Gateway, StringComparer.Ordinal)];
+        [.. SitesOf(site).SelectMany(s => s.Gateways.Values.Select(g => g.Snapshot(s.Site))).OrderBy(g => g.Site, StringComparer.Ordinal).ThenBy(g => g.Gateway, StringComparer.Ordinal)];
 
-    private sealed class DeviceEntry(string site, string device, DateTimeOffset firstSeen)
+    /// <summary>
+    /// What the health view needs of each device of one site, without copying its metrics: gateway, first and last heard,
+    /// learnt reporting interval, battery and signal. Unordered; cheap enough to call for every site on a timer.
+    /// </summary>
+    public IReadOnlyList<DeviceFacts> Facts(string site)
+    {
+        if (!_sites.TryGetValue(site, out var entry))
+        {
+            return [];
+        }
+
+        // Enumerating the dictionary itself takes no lock and copies nothing (its Values property would do both).
+        var list = new List<DeviceFacts>(entry.Devices.Count);
+        foreach (var device in entry.Devices)
+        {
+            list.Add(device.Value.Facts());
+        }
+
+        return list;
+    }
+
+    private SiteEntry Site(string site) => _sites.GetOrAdd(site, static s => new SiteEntry(s));
+
+    private IEnumerable<SiteEntry> SitesOf(string? site) =>
+        site is null ? _sites.Values : _sites.TryGetValue(site, out var one) ? [one] : [];
+
+    private sealed class SiteEntry(string site)
+    {
+        public string Site => site;
+
+        public ConcurrentDictionary<string, DeviceEntry> Devices { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<string, GatewayEntry> Gateways { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class DeviceEntry(string device, DateTimeOffset firstSeen)
     {
         private readonly Lock _lock = new();
         private readonly Dictionary<string, MetricValue> _metrics = new(StringComparer.Ordinal);
         private string _gateway = string.Empty;
         private readonly DateTimeOffset _firstSeen = firstSeen;
         private DateTimeOffset _lastSeen = firstSeen;
+        private DateTimeOffset? _newestTs;
+        private TimeSpan? _interval;
+        // Kept inline (not as the MetricValue objects) so a health pass over 100,000 devices touches one object per device.
+        private double? _battery;
+        private double? _rssi;
 
-        public string Site => site;
+        public string Device => device;
 
         public void Heard(string gateway, Reading reading, DateTimeOffset now)
         {
@@ -58,33 +107,79 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
             {
                 _gateway = gateway;
                 _lastSeen = now;
+                Learn(reading.Ts);
                 // A replayed (older) reading does not replace a newer value.
                 if (!_metrics.TryGetValue(reading.Metric, out var last) || last.Ts <= reading.Ts)
                 {
                     _metrics[reading.Metric] = new MetricValue(reading.Value, reading.Ts);
+                    if (reading.Metric == Metrics.Battery)
+                    {
+                        _battery = reading.Value;
+                    }
+                    else if (reading.Metric == Metrics.Rssi)
+                    {
+                        _rssi = reading.Value;
+                    }
                 }
             }
         }
 
-        public DeviceSnapshot Snapshot()
+        /// <summary>
+        /// How often the device reports, from the gaps between its readings' own timestamps (so a spool replay after an
+        /// outage teaches the true interval, and readings of several metrics at one instant count once): an exponentially
+        /// weighted mean, as the offline detector learns it, with a gap counted as at most three intervals (the gap that
+        /// ends an outage nudges it; a device that really slows down is followed within a few readings).
+        /// </summary>
+        private void Learn(DateTimeOffset ts)
+        {
+            if (_newestTs is not { } newest)
+            {
+                _newestTs = ts;
+                return;
+            }
+
+            if (ts <= newest)
+            {
+                return;
+            }
+
+            var gap = ts - newest;
+            _newestTs = ts;
+            if (_interval is { } learnt)
+            {
+                var capped = gap.Ticks > learnt.Ticks * 3 ? learnt.Ticks * 3 : gap.Ticks;
+                _interval = TimeSpan.FromTicks((long)((learnt.Ticks * 0.8) + (capped * 0.2)));
+            }
+            else
+            {
+                _interval = gap;
+            }
+        }
+
+        public DeviceSnapshot Snapshot(string site)
         {
             lock (_lock)
             {
                 return new DeviceSnapshot(site, _gateway, device, _firstSeen, _lastSeen, new Dictionary<string, MetricValue>(_metrics, StringComparer.Ordinal));
             }
         }
+
+        public DeviceFacts Facts()
+        {
+            lock (_lock)
+            {
+                return new DeviceFacts(device, _gateway, _firstSeen, _lastSeen, _interval, _battery, _rssi);
+            }
+        }
     }
 
-    private sealed class GatewayEntry(string site, string gateway)
+    private sealed class GatewayEntry(string gateway)
     {
         private readonly Lock _lock = new();
         private GatewayStatus? _status;
+        private string? _version;
         private DateTimeOffset? _statusAt;
         private DateTimeOffset? _lastSeen;
-
-        public string Site => site;
-
-        public string Gateway => gateway;
 
         public void Heard(DateTimeOffset now)
         {
@@ -99,6 +194,8 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
             lock (_lock)
             {
                 _status = status;
+                // The Last Will carries no version: the gateway still runs the one it last reported.
+                _version = status.Version ?? _version;
                 _statusAt = now;
                 if (status.State == GatewayState.Online)
                 {
@@ -107,11 +204,11 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
             }
         }
 
-        public GatewaySnapshot Snapshot()
+        public GatewaySnapshot Snapshot(string site)
         {
             lock (_lock)
             {
-                return new GatewaySnapshot(site, gateway, _status?.State, _status?.Ts, _statusAt, _lastSeen, _status?.Version, _status?.Spooled, _status?.Health);
+                return new GatewaySnapshot(site, gateway, _status?.State, _status?.Ts, _statusAt, _lastSeen, _version, _status?.Spooled, _status?.Health);
             }
         }
     }
@@ -123,5 +220,6 @@ internal sealed record MetricValue(double Value, DateTimeOffset Ts);
 /// <summary>A device as last heard: through which gateway, when first and last (platform clock), its last value per metric.</summary>
 internal sealed record DeviceSnapshot(string Site, string Gateway, string Device, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, IReadOnlyDictionary<string, MetricValue> Metrics);
 
-/// <summary>A gateway: its last status (null state when only its readings were seen), when heard, and what it reported.</summary>
+/// <summary>A gateway: its last status (null state when only its readings were seen), when heard, and what it reported (the version: the last one it reported).</summary>
 internal sealed record GatewaySnapshot(string Site, string Gateway, GatewayState? State, DateTimeOffset? StatusTs, DateTimeOffset? StatusAt, DateTimeOffset? LastSeen, string? Version, long? Spooled, GatewayHealth? Health);
+

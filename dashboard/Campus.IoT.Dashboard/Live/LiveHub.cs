@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace Campus.IoT.Dashboard.Live;
 
 /// <summary>
-/// <c>/hubs/live</c>: pushes <c>alarmChanged</c>, <c>notification</c> and <c>readings</c>. Only a signed-in user connects (the
+/// <c>/hubs/live</c>: pushes <c>alarmChanged</c>, <c>notification</c>, <c>readings</c> and <c>deviceHealthChanged</c>. Only a signed-in user connects (the
 /// fallback policy); a client joins one group per site it may see, or <c>*</c> when it sees every site. Lab and canteen
 /// managers see their rooms only, which site groups cannot express: they use the room pages, not the live groups.
 /// </summary>
