@@ -34,6 +34,12 @@ internal static class Extensions
             builder.Configuration["Campus:Auth:Anonymous"] = Roles.Guard;
         }
 
+        if (builder.Configuration.GetValue<bool>($"{CampusOptions.Section}:{nameof(CampusOptions.Demo)}") && builder.Configuration["Campus:Rules:File"] is null)
+        {
+            // The demo school's storage rooms have their profiles, so the cold-storage and lab page shows them.
+            builder.Configuration["Campus:Rules:File"] = Path.Combine(AppContext.BaseDirectory, "Demo", "demo-rules.yaml");
+        }
+
         services.AddCampusAuth();
         services.AddSingleton<SchoolTimeZone>();
 

@@ -5,7 +5,7 @@ using Campus.IoT.Telemetry;
 namespace Campus.IoT.Dashboard.Api;
 
 /// <summary>An alarm as the API and the live hub show it (wire names for every enumeration, RFC 3339 UTC times).</summary>
-internal sealed record AlarmDto(
+internal record AlarmDto(
     string Id,
     string Rule,
     string Site,

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Campus.IoT.Alerting;
 using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Dashboard.Auth;
+using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Telemetry;
 
 namespace Campus.IoT.Dashboard.Api;
@@ -27,7 +28,7 @@ internal static class HistoryEndpoints
     {
         var group = routes.MapGroup("/api/alarms");
 
-        group.MapGet("/history", (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, string? site, string? from, string? to, string? severity, string? rule, int? limit) =>
+        group.MapGet("/history", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory directory, TimeProvider time, string? site, string? from, string? to, string? severity, string? rule, int? limit) =>
         {
             if (!TryScope(user, time, site, from, to, out var scope, out var problem))
             {
@@ -70,11 +71,11 @@ internal static class HistoryEndpoints
                 from = Timestamps.Format(scope.From),
                 to = Timestamps.Format(scope.To),
                 more = found.Count > max,
-                alarms = found.Take(max).Select(HistoryAlarmDto.From),
+                alarms = found.Take(max).Select(a => HistoryAlarmDto.From(a, directory)),
             });
         });
 
-        group.MapGet("/response-times", (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, RulesProvider rules, string? site, string? from, string? to) =>
+        group.MapGet("/response-times", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory directory, TimeProvider time, RulesProvider rules, string? site, string? from, string? to) =>
         {
             if (!TryScope(user, time, site, from, to, out var scope, out var problem))
             {
@@ -91,6 +92,7 @@ internal static class HistoryEndpoints
                 rows = rows.Select(r => new
                 {
                     site = r.Site,
+                    siteName = directory.NameOf(r.Site),
                     severity = r.Severity.ToWire(),
                     count = r.Count,
                     acknowledged = r.Acknowledged,
@@ -166,56 +168,25 @@ internal static class HistoryEndpoints
     }
 }
 
-/// <summary>A past alarm as the history shows it: the alarm, and its time to acknowledge and to clear in seconds (null while not yet).</summary>
-internal sealed record HistoryAlarmDto(
-    string Id,
-    string Rule,
-    string Site,
-    string Gateway,
-    string? Device,
-    string? Point,
-    string? Zone,
-    string? Label,
-    string? Type,
-    string? Metric,
-    double? Value,
-    string Severity,
-    string State,
-    string RaisedAt,
-    string? AckedAt,
-    string? AckedBy,
-    string? AckNote,
-    string? ClearedAt,
-    int Count,
-    int EscalationLevel,
-    bool Flapping,
-    string? Maintenance,
-    double? AckSeconds,
-    double? ClearSeconds)
+/// <summary>
+/// A past alarm as the history shows it: the alarm as the board shows it (with the school's name and the device's place),
+/// and its time to acknowledge and to clear in seconds (null while not yet).
+/// </summary>
+internal sealed record HistoryAlarmDto : AlarmDto
 {
-    public static HistoryAlarmDto From(Alarm a) => new(
-        a.Id,
-        a.Rule,
-        a.Site,
-        a.Gateway,
-        a.Device,
-        a.Point,
-        a.Zone,
-        a.Label,
-        a.Type?.ToWire(),
-        a.Metric,
-        a.Value,
-        a.Severity.ToWire(),
-        a.State.ToWire(),
-        Timestamps.Format(a.RaisedAt),
-        a.AckedAt is { } acked ? Timestamps.Format(acked) : null,
-        a.AckedBy,
-        a.AckNote,
-        a.ClearedAt is { } cleared ? Timestamps.Format(cleared) : null,
-        a.Count,
-        a.EscalationLevel,
-        a.Flapping,
-        a.Maintenance,
+    private HistoryAlarmDto(AlarmDto alarm, double? ackSeconds, double? clearSeconds)
+        : base(alarm)
+    {
+        AckSeconds = ackSeconds;
+        ClearSeconds = clearSeconds;
+    }
+
+    public double? AckSeconds { get; }
+
+    public double? ClearSeconds { get; }
+
+    public static HistoryAlarmDto From(Alarm a, SiteDirectory? sites) => new(
+        AlarmDto.From(a, sites),
         HistoryEndpoints.Seconds(ResponseTimes.ToAcknowledge(a.RaisedAt, a.AckedAt)),
         HistoryEndpoints.Seconds(ResponseTimes.ToClear(a.RaisedAt, a.ClearedAt)));
 }

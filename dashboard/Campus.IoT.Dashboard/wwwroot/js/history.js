@@ -212,6 +212,7 @@
   var state = {
     period: '7d',
     site: '',
+    siteNames: {},
     severity: '',
     me: null,
     rt: null,           // GET /api/alarms/response-times
@@ -279,9 +280,9 @@
 
   /** The place: the label, or the most specific identifier, then the rest. */
   function placeText(a) {
-    var parts = [['zone', a.zone], ['point', a.point], ['device', a.device], ['gateway', a.gateway]]
+    var parts = [['location', a.location], ['zone', a.zone], ['point', a.point], ['device', a.device], ['gateway', a.gateway]]
       .filter(function (p) { return !!p[1]; })
-      .map(function (p) { return t('place.' + p[0]) + ' ' + p[1]; });
+      .map(function (p) { return p[0] === 'location' ? p[1] : t('place.' + p[0]) + ' ' + p[1]; });
     if (a.label) parts.unshift(a.label);
     return parts.length ? parts.join(' · ') : t('place.unknown');
   }
@@ -324,7 +325,7 @@
       state.rt = answers[0];
       state.list = answers[1];
       state.error = null;
-      remember(state.rt.rows.map(function (r) { return r.site; }).concat(state.list.alarms.map(function (a) { return a.site; })));
+      remember(state.rt.rows.concat(state.list.alarms));
     }, function (err) {
       if (id !== state.request) return;
       state.error = err || { status: 0, detail: '' };
@@ -335,10 +336,17 @@
     });
   }
 
-  function remember(sites) {
-    sites.forEach(function (s) { if (s && state.knownSites.indexOf(s) < 0) state.knownSites.push(s); });
+  // Schools seen in the answers, and their names where Campus:Sites gives one (the id otherwise).
+  function remember(items) {
+    items.forEach(function (item) {
+      var s = item.site;
+      if (item.siteName) state.siteNames[s] = item.siteName;
+      if (s && state.knownSites.indexOf(s) < 0) state.knownSites.push(s);
+    });
     state.knownSites.sort();
   }
+
+  function siteText(site) { return state.siteNames[site] || site; }
 
   function seesAll(me) { return !me || me.role === 'district_admin' || (me.sites || []).indexOf('*') >= 0; }
 
@@ -390,7 +398,7 @@
     // Rebuilt only when the schools changed: a refresh must not close the list under someone choosing from it.
     if (current.join(',') !== sites.join(',')) {
       while (select.options.length > 1) select.remove(1);
-      sites.forEach(function (s) { select.appendChild(new Option(s, s)); });
+      sites.forEach(function (s) { select.appendChild(new Option(siteText(s), s)); });
     }
     select.value = state.site;
     $('severity-filter').value = state.severity;
@@ -428,7 +436,7 @@
       tr.setAttribute('data-testid', 'rt-row');
       tr.setAttribute('data-site', r.site);
       tr.setAttribute('data-severity', r.severity);
-      tr.appendChild(el('th', 'site', r.site)).setAttribute('scope', 'row');
+      tr.appendChild(el('th', 'site', siteText(r.site))).setAttribute('scope', 'row');
       var sev = el('td');
       sev.appendChild(badge('sev', r.severity, known('severity.', r.severity)));
       tr.appendChild(sev);
@@ -479,7 +487,7 @@
     when.appendChild(el('div', 'when-date', raised === null ? '' : localDate(raised)));
     tr.appendChild(when);
 
-    tr.appendChild(el('td', 'site', a.site));
+    tr.appendChild(el('td', 'site', siteText(a.site)));
 
     var what = el('td', 'what');
     var type = el('div', 'what-type', typeText(a));
@@ -516,7 +524,7 @@
     var open = el('button', 'open-button', t('list.open'));
     open.type = 'button';
     open.setAttribute('data-testid', 'open-audit');
-    open.setAttribute('aria-label', t('list.open.aria', { what: typeText(a) + ' · ' + a.site + ' · ' + localDateTime(raised) }));
+    open.setAttribute('aria-label', t('list.open.aria', { what: typeText(a) + ' · ' + siteText(a.site) + ' · ' + localDateTime(raised) }));
     act.appendChild(open);
     tr.appendChild(act);
 
@@ -570,7 +578,7 @@
     var title = typeText(a);
     var v = valueText(a);
     $('audit-title').textContent = v ? title + ' ' + v : title;
-    $('audit-place').textContent = a.site + ' · ' + placeText(a);
+    $('audit-place').textContent = siteText(a.site) + ' · ' + placeText(a);
 
     var facts = $('audit-facts');
     facts.textContent = '';

@@ -16,6 +16,7 @@
       'lang.toggle': 'English',
       'lang.toggle.aria': 'Switch to English',
       'nav.history': '报警历史',
+      'nav.health': '传感器健康',
 
       'conn.connected': '连接正常',
       'conn.connecting': '正在连接…',
@@ -143,6 +144,7 @@
       'lang.toggle': '中文',
       'lang.toggle.aria': '切换到中文',
       'nav.history': 'Alarm history',
+      'nav.health': 'Sensor health',
 
       'conn.connected': 'Connected',
       'conn.connecting': 'Connecting…',
