@@ -71,7 +71,7 @@ internal static class HistoryEndpoints
                 from = Timestamps.Format(scope.From),
                 to = Timestamps.Format(scope.To),
                 more = found.Count > max,
-                alarms = found.Take(max).Select(a => HistoryAlarmDto.From(a, directory)),
+                alarms = found.Take(max).Select(a => HistoryAlarmDto.Of(a, directory)),
             });
         });
 
@@ -185,7 +185,7 @@ internal sealed record HistoryAlarmDto : AlarmDto
 
     public double? ClearSeconds { get; }
 
-    public static HistoryAlarmDto From(Alarm a, SiteDirectory? sites) => new(
+    public static HistoryAlarmDto Of(Alarm a, SiteDirectory? sites) => new(
         AlarmDto.From(a, sites),
         HistoryEndpoints.Seconds(ResponseTimes.ToAcknowledge(a.RaisedAt, a.AckedAt)),
         HistoryEndpoints.Seconds(ResponseTimes.ToClear(a.RaisedAt, a.ClearedAt)));
