@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Campus.IoT.Alerting;
+using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Gateway.Simulation;
 using Campus.IoT.Tests.Common;
 using Microsoft.Extensions.Time.Testing;
@@ -13,7 +14,15 @@ public sealed class DemoSchoolTests
     public void One_demo_cycle_raises_and_clears_each_kind_of_default_alarm()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero));
-        var engine = new AlarmEngine(time);
+        // The rules --demo runs with: the built-in rules, and the demo's storage rooms assigned to their profiles.
+        var parsed = RulesParser.Parse(File.ReadAllText(DemoRulesFile), DemoRulesFile);
+        Assert.Empty(parsed.Errors);
+        var rules = parsed.Rules!;
+        Assert.Equal("cold-storage", rules.ProfileOf(DemoSchool.Site, "canteen-fridge-1"));
+        Assert.Equal("freezer", rules.ProfileOf(DemoSchool.Site, "canteen-freezer-1"));
+        Assert.Equal("lab-fridge", rules.ProfileOf(DemoSchool.Site, "lab3-fridge-1"));
+        Assert.Equal("chem-store", rules.ProfileOf(DemoSchool.Site, "chem-store-1"));
+        var engine = new AlarmEngine(time, rules: () => rules);
         var school = new DemoSchool();
         var log = new List<(TimeSpan At, AlarmTransition Transition)>();
         var start = time.GetUtcNow();
@@ -44,7 +53,8 @@ public sealed class DemoSchoolTests
         Assert.Contains((TimeSpan.FromSeconds(360), "fire:panel-main", "raised"), entries);
         Assert.Contains((TimeSpan.FromSeconds(420), "fire:panel-main", "cleared"), entries);
 
-        // Nothing else: the demo's normal readings (fridges, freezer, classrooms) raise no alarm.
+        // Nothing else: the demo's normal readings (fridges, freezer, lab fridge, chemical store, classrooms) raise no alarm
+        // under their storage profiles.
         Assert.Equal(5, entries.Count(e => e.Item3 == "raised"));
     }
 
@@ -62,5 +72,28 @@ public sealed class DemoSchoolTests
         var history = (await platform.Http.GetFromJsonAsync<JsonObject>("/api/readings?device=canteen-fridge-1&metric=temperature"))!;
         Assert.NotEmpty(history["points"]!.AsArray());
         Assert.All(history["points"]!.AsArray(), p => Assert.InRange((double)p!["mean"]!, 2.0, 6.0));
+
+        // The cold-storage and lab page has the demo's rooms, each under its storage profile.
+        var rooms = await Eventually.Get(
+            async () =>
+            {
+                var answer = (await platform.Http.GetFromJsonAsync<JsonObject>("/api/rooms?site=" + DemoSchool.Site))!;
+                var list = answer["rooms"]!.AsArray();
+                return list.Count >= 5 ? list : null;
+            },
+            "the demo's five storage rooms",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(
+            ["canteen-freezer-1:freezer", "canteen-fridge-1:cold-storage", "canteen-fridge-2:cold-storage", "chem-store-1:chem-store", "lab3-fridge-1:lab-fridge"],
+            rooms.Select(r => (string?)r!["device"] + ":" + (string?)r["profile"]).Order(StringComparer.Ordinal));
+
+        // History names the school and places the alarm (Campus:Sites in appsettings.json).
+        var past = (await platform.Http.GetFromJsonAsync<JsonObject>("/api/alarms/history?site=" + DemoSchool.Site))!["alarms"]!.AsArray();
+        var smoke = past.First(a => (string?)a!["device"] == "smoke-3f-lab")!.AsObject();
+        Assert.Equal("演示学校 / Demo School", (string?)smoke["siteName"]);
+        Assert.Equal("教学楼 / 3F / 化学实验室", (string?)smoke["location"]);
+        Assert.True(smoke.ContainsKey("ackSeconds"));
     }
+
+    private static string DemoRulesFile => Path.Combine(AppContext.BaseDirectory, "Demo", "demo-rules.yaml");
 }
