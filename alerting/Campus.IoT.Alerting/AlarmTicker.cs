@@ -31,6 +31,6 @@ internal sealed partial class AlarmTicker(AlarmService alarms, TimeProvider time
         }
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Time-driven alarm detection failed; it runs again at the next tick")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "Time-driven alarm detection failed; it runs again at the next tick")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

@@ -69,6 +69,13 @@ internal static class Extensions
         services.AddSingleton(SiteDirectory.From(builder.Configuration));
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
         services.AddSingleton<IGatewayStatusObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
+        // devices.db: the directory survives a restart, so a device silent since then shows as offline, not gone.
+        services.AddSingleton(sp => new DeviceDirectoryStore(
+            sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("devices.db"),
+            sp.GetRequiredService<DeviceDirectory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DeviceDirectoryStore>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceDirectoryStore>());
         // The sensor-health view: devices classified online / stale / faulty / offline, deviceHealthChanged pushes.
         services.AddOptions<HealthOptions>().Bind(builder.Configuration.GetSection(HealthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();

@@ -21,6 +21,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _dataDir;
+    private bool _keepDataDir;
 
     private RunningPlatform(WebApplication app, string dataDir, CapturedLogs logs, string brokerHost, int brokerPort)
     {
@@ -190,12 +191,20 @@ internal sealed class RunningPlatform : IAsyncDisposable
         return total;
     }
 
+    /// <summary>Leaves the data directory in place at dispose, for a test that starts the platform again on it.</summary>
+    public void KeepDataDirectory() => _keepDataDir = true;
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_keepDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDir, recursive: true);

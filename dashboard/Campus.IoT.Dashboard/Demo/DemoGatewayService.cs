@@ -60,9 +60,9 @@ internal sealed partial class DemoGatewayService(
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Demo gateway {Site}/{Gateway} is publishing simulated data")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Demo gateway {Site}/{Gateway} is publishing simulated data")]
     private static partial void LogStarted(ILogger logger, string site, string gateway);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Demo gateway publish failed: {Error}")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Demo gateway publish failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string error);
 }

@@ -9,9 +9,10 @@ namespace Campus.IoT.Dashboard.Devices;
 /// Every gateway and device the platform has heard from, kept in memory from the traffic itself: stored readings
 /// (<see cref="IReadingObserver"/>: each device's last value and time per metric, when it was last heard, how often it
 /// reports) and gateway status (<see cref="IGatewayStatusObserver"/>: online/offline, version, spool, health). The room and
-/// sensor-health views read it. After a restart it fills again as gateways report (a gateway's status is retained at the
-/// broker, so gateways reappear at once; a device reappears with its next reading). Thread-safe; bounded by the number of
-/// devices; indexed by site, so one school's devices are read without walking the district's.
+/// sensor-health views read it. <see cref="DeviceDirectoryStore"/> saves it to disk and restores it at start, so a device
+/// that stays silent after a restart still shows, as offline, instead of vanishing (a gateway's status is also retained at
+/// the broker). Thread-safe; bounded by the number of devices; indexed by site, so one school's devices are read without
+/// walking the district's.
 /// </summary>
 internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGatewayStatusObserver
 {
@@ -72,6 +73,42 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
         return list;
     }
 
+    /// <summary>The devices heard at or after <paramref name="since"/> (platform clock), to be saved.</summary>
+    public IReadOnlyList<DeviceRecord> DevicesHeardSince(DateTimeOffset since)
+    {
+        var list = new List<DeviceRecord>();
+        foreach (var site in _sites.Values)
+        {
+            foreach (var device in site.Devices)
+            {
+                if (device.Value.Record(site.Site) is { } record && record.LastSeen >= since)
+                {
+                    list.Add(record);
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>The gateways heard at or after <paramref name="since"/> (platform clock), to be saved.</summary>
+    public IReadOnlyList<GatewayRecord> GatewaysHeardSince(DateTimeOffset since) =>
+        [.. _sites.Values.SelectMany(s => s.Gateways.Values.Select(g => g.Record(s.Site))).Where(g => g.LastSeen >= since)];
+
+    /// <summary>
+    /// Puts back a device saved before a restart. Whatever was heard since the start wins: a restored record never
+    /// replaces newer traffic.
+    /// </summary>
+    public void Restore(DeviceRecord record)
+    {
+        var device = Site(record.Site).Devices.GetOrAdd(record.Device, static (id, r) => new DeviceEntry(id, r.FirstSeen), record);
+        device.Restore(record);
+    }
+
+    /// <summary>Puts back a gateway saved before a restart (newer status or traffic wins).</summary>
+    public void Restore(GatewayRecord record) =>
+        Site(record.Site).Gateways.GetOrAdd(record.Gateway, static id => new GatewayEntry(id)).Restore(record);
+
     private SiteEntry Site(string site) => _sites.GetOrAdd(site, static s => new SiteEntry(s));
 
     private IEnumerable<SiteEntry> SitesOf(string? site) =>
@@ -91,7 +128,7 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
         private readonly Lock _lock = new();
         private readonly Dictionary<string, MetricValue> _metrics = new(StringComparer.Ordinal);
         private string _gateway = string.Empty;
-        private readonly DateTimeOffset _firstSeen = firstSeen;
+        private DateTimeOffset _firstSeen = firstSeen;
         private DateTimeOffset _lastSeen = firstSeen;
         private DateTimeOffset? _newestTs;
         private TimeSpan? _interval;
@@ -164,6 +201,48 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
             }
         }
 
+        public DeviceRecord Record(string site)
+        {
+            lock (_lock)
+            {
+                return new DeviceRecord(site, _gateway, device, _firstSeen, _lastSeen, _newestTs, _interval, new Dictionary<string, MetricValue>(_metrics, StringComparer.Ordinal));
+            }
+        }
+
+        public void Restore(DeviceRecord record)
+        {
+            lock (_lock)
+            {
+                if (_gateway.Length > 0)
+                {
+                    // Heard since the start: keep what is newer, take the history (first seen, interval) from before.
+                    _firstSeen = record.FirstSeen < _firstSeen ? record.FirstSeen : _firstSeen;
+                    _interval ??= record.Interval;
+                    foreach (var (metric, value) in record.Metrics)
+                    {
+                        _metrics.TryAdd(metric, value);
+                    }
+
+                    _battery ??= _metrics.TryGetValue(Metrics.Battery, out var heardBattery) ? heardBattery.Value : null;
+                    _rssi ??= _metrics.TryGetValue(Metrics.Rssi, out var heardRssi) ? heardRssi.Value : null;
+                    return;
+                }
+
+                _gateway = record.Gateway;
+                _firstSeen = record.FirstSeen;
+                _lastSeen = record.LastSeen;
+                _newestTs = record.NewestTs;
+                _interval = record.Interval;
+                foreach (var (metric, value) in record.Metrics)
+                {
+                    _metrics[metric] = value;
+                }
+
+                _battery = record.Metrics.TryGetValue(Metrics.Battery, out var battery) ? battery.Value : null;
+                _rssi = record.Metrics.TryGetValue(Metrics.Rssi, out var rssi) ? rssi.Value : null;
+            }
+        }
+
         public DeviceFacts Facts()
         {
             lock (_lock)
@@ -200,6 +279,26 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
                 if (status.State == GatewayState.Online)
                 {
                     _lastSeen = now;
+                }
+            }
+        }
+
+        public GatewayRecord Record(string site)
+        {
+            lock (_lock)
+            {
+                return new GatewayRecord(site, gateway, _lastSeen, _version);
+            }
+        }
+
+        public void Restore(GatewayRecord record)
+        {
+            lock (_lock)
+            {
+                _version ??= record.Version;
+                if (_lastSeen is null || record.LastSeen > _lastSeen)
+                {
+                    _lastSeen = record.LastSeen;
                 }
             }
         }

@@ -175,9 +175,9 @@ internal sealed partial class DeviceHealthMonitor : BackgroundService, IGatewayS
         public Dictionary<string, GatewayLinkStatus> Gateways { get; } = new(StringComparer.Ordinal);
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "Evaluating sensor health failed; it runs again at the next tick")]
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Error, Message = "Evaluating sensor health failed; it runs again at the next tick")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Pushing deviceHealthChanged for {Site} failed; pages catch up on their next read")]
+    [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "Pushing deviceHealthChanged for {Site} failed; pages catch up on their next read")]
     private static partial void LogPushFailed(ILogger logger, Exception exception, string site);
 }
