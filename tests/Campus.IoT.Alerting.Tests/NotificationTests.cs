@@ -196,6 +196,33 @@ public sealed class NotificationTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_message_that_is_not_an_alarm_goes_by_email_with_its_subject_and_body_as_they_are()
+    {
+        var smtp = SmtpTestServer.Create();
+        _owned.Add(smtp);
+        await smtp.StartAsync();
+        var options = new NotifyOptions
+        {
+            Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port, Security = "None", From = "alarms@school-01.edu.cn", Timeout = TimeSpan.FromSeconds(10) },
+            Recipients = { ["李老师"] = new RecipientOptions { Email = ["li@school-01.edu.cn"] } },
+            Retry = FastRetry(3),
+        };
+        _store = new SqliteDeliveryStore(Path.Combine(_directory, "alarms.db"));
+        using var dispatcher = new NotificationDispatcher([new EmailChannel(options)], options, _store, new AlertingMetrics(_meters), TimeProvider.System, _logs.CreateLogger<NotificationDispatcher>());
+        var message = new NotificationMessage("hazard-reminder-2", "hazard_reminder", "school-01", "李老师", DateTimeOffset.UnixEpoch, "【隐患整改提醒】0项已逾期，1项3天内到期", "第一行\nsecond line\n");
+
+        var outcome = Assert.Single(await dispatcher.SendAsync(message, CancellationToken.None));
+
+        Assert.Equal(("email", "li@school-01.edu.cn", DeliveryOutcome.Sent), (outcome.Channel, outcome.Address, outcome.Outcome));
+        var file = await Eventually.Get(() => Task.FromResult(smtp.Messages() is [var first, ..] ? first : null), "a message in the Maildir");
+        var mail = await MimeMessage.LoadAsync(file);
+        Assert.Equal("【隐患整改提醒】0项已逾期，1项3天内到期", mail.Subject);
+        Assert.Equal("hazard-reminder-2", mail.Headers["X-Campus-Notification"]);
+        Assert.Contains("第一行", mail.TextBody);
+        Assert.Contains("second line", mail.TextBody);
+    }
+
+    [Fact]
     public void Notification_options_report_every_error()
     {
         var options = new NotifyOptions
