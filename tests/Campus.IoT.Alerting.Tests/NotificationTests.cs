@@ -159,6 +159,70 @@ public sealed class NotificationTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_message_that_is_not_an_alarm_reaches_every_route_of_its_recipient_with_retries_and_each_outcome_is_returned()
+    {
+        var receiver = await WebhookReceiver.StartAsync(Secret, 503, 200);
+        _owned.Add(receiver);
+        var options = new NotifyOptions
+        {
+            Webhooks = { ["duty-phone"] = new WebhookOptions { Url = receiver.Url, Secret = Secret } },
+            Sites = { ["school-01"] = new() { ["李老师"] = new RecipientOptions { Webhooks = ["duty-phone"], Dashboard = true } } },
+            Retry = FastRetry(3),
+        };
+        Assert.Empty(options.Validate());
+        _store = new SqliteDeliveryStore(Path.Combine(_directory, "alarms.db"));
+        INotificationChannel[] channels = [new WebhookChannel(new HttpClient(), options, TimeProvider.System), new AlarmsOnlyChannel()];
+        using var dispatcher = new NotificationDispatcher(channels, options, _store, new AlertingMetrics(_meters), TimeProvider.System, _logs.CreateLogger<NotificationDispatcher>());
+        var message = new NotificationMessage("hazard-reminder-1", "hazard_reminder", "school-01", "李老师", new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), "【隐患整改提醒】1项已逾期", "正文 / body");
+
+        var outcomes = await dispatcher.SendAsync(message, CancellationToken.None);
+
+        Assert.Equal(
+            [("dashboard", "school-01", 1, DeliveryOutcome.GaveUp), ("webhook", "duty-phone", 2, DeliveryOutcome.Sent)],
+            outcomes.Select(o => (o.Channel, o.Address, o.Attempts, o.Outcome)).Order());
+        Assert.Contains("does not carry messages", outcomes.Single(o => o.Channel == "dashboard").Error);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.All(receiver.Requests, r => Assert.True(r.SignatureValid && r.NotificationId == "hazard-reminder-1", "signed, same id on retry"));
+        using var body = JsonDocument.Parse(receiver.Requests.Last().Body);
+        Assert.Equal(("hazard_reminder", "李老师", "school-01", "【隐患整改提醒】1项已逾期", "正文 / body"), (
+            body.RootElement.GetProperty("kind").GetString(), body.RootElement.GetProperty("recipient").GetString(), body.RootElement.GetProperty("site").GetString(),
+            body.RootElement.GetProperty("title").GetString(), body.RootElement.GetProperty("text").GetString()));
+        Assert.Empty(_store.ForAlarm("hazard-reminder-1"));
+
+        // The same person at another school has no route there: unrouted, logged as an error.
+        var elsewhere = await dispatcher.SendAsync(message with { Site = "school-02" }, CancellationToken.None);
+        Assert.Equal(DeliveryOutcome.Unrouted, Assert.Single(elsewhere).Outcome);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 2306 && e.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_an_alarm_goes_by_email_with_its_subject_and_body_as_they_are()
+    {
+        var smtp = SmtpTestServer.Create();
+        _owned.Add(smtp);
+        await smtp.StartAsync();
+        var options = new NotifyOptions
+        {
+            Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port, Security = "None", From = "alarms@school-01.edu.cn", Timeout = TimeSpan.FromSeconds(10) },
+            Recipients = { ["李老师"] = new RecipientOptions { Email = ["li@school-01.edu.cn"] } },
+            Retry = FastRetry(3),
+        };
+        _store = new SqliteDeliveryStore(Path.Combine(_directory, "alarms.db"));
+        using var dispatcher = new NotificationDispatcher([new EmailChannel(options)], options, _store, new AlertingMetrics(_meters), TimeProvider.System, _logs.CreateLogger<NotificationDispatcher>());
+        var message = new NotificationMessage("hazard-reminder-2", "hazard_reminder", "school-01", "李老师", DateTimeOffset.UnixEpoch, "【隐患整改提醒】0项已逾期，1项3天内到期", "第一行\nsecond line\n");
+
+        var outcome = Assert.Single(await dispatcher.SendAsync(message, CancellationToken.None));
+
+        Assert.Equal(("email", "li@school-01.edu.cn", DeliveryOutcome.Sent), (outcome.Channel, outcome.Address, outcome.Outcome));
+        var file = await Eventually.Get(() => Task.FromResult(smtp.Messages() is [var first, ..] ? first : null), "a message in the Maildir");
+        var mail = await MimeMessage.LoadAsync(file);
+        Assert.Equal("【隐患整改提醒】0项已逾期，1项3天内到期", mail.Subject);
+        Assert.Equal("hazard-reminder-2", mail.Headers["X-Campus-Notification"]);
+        Assert.Contains("第一行", mail.TextBody);
+        Assert.Contains("second line", mail.TextBody);
+    }
+
+    [Fact]
     public void Notification_options_report_every_error()
     {
         var options = new NotifyOptions
@@ -199,6 +263,14 @@ public sealed class NotificationTests : IAsyncDisposable
 
         _store?.Dispose();
         _meters.Dispose();
+    }
+
+    /// <summary>A channel that carries alarms only, like the guard-room board: messages get the interface's default refusal.</summary>
+    private sealed class AlarmsOnlyChannel : INotificationChannel
+    {
+        public string Name => "dashboard";
+
+        public Task SendAsync(Notification notification, string address, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class Stopping(NotificationDispatcher dispatcher) : IAsyncDisposable

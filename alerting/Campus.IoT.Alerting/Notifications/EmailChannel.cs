@@ -23,7 +23,25 @@ public sealed class EmailChannel(NotifyOptions options) : INotificationChannel
         message.Headers.Add("X-Campus-Notification", notification.Id);
         message.Headers.Add("X-Campus-Alarm", notification.Alarm.Id);
         message.Body = new TextPart("plain") { Text = NotificationText.Body(notification) };
+        await SendAsync(smtp, message, cancellationToken);
+    }
 
+    /// <summary>A message that is not an alarm: its subject and body as they are, <c>X-Campus-Notification</c> its id.</summary>
+    public async Task SendMessageAsync(NotificationMessage message, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var smtp = options.Smtp ?? throw new PermanentDeliveryException("Campus:Notify:Smtp is not configured");
+        using var mail = new MimeMessage();
+        mail.From.Add(MailboxAddress.Parse(smtp.From));
+        mail.To.Add(MailboxAddress.Parse(address));
+        mail.Subject = message.Subject;
+        mail.Headers.Add("X-Campus-Notification", message.Id);
+        mail.Body = new TextPart("plain") { Text = message.Body };
+        await SendAsync(smtp, mail, cancellationToken);
+    }
+
+    private static async Task SendAsync(SmtpOptions smtp, MimeMessage message, CancellationToken cancellationToken)
+    {
         using var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
         var security = Enum.TryParse<SecureSocketOptions>(smtp.Security, ignoreCase: true, out var parsed) ? parsed : SecureSocketOptions.Auto;
         try

@@ -12,6 +12,13 @@ public interface INotificationChannel
 
     /// <param name="address">Channel-specific: the site for the dashboard, a configured webhook's name, an email address.</param>
     Task SendAsync(Notification notification, string address, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends a message that is not about an alarm (<see cref="NotificationMessage"/>). A channel that cannot carry one (the
+    /// guard-room board shows alarms only) refuses it as a permanent failure, which is the default.
+    /// </summary>
+    Task SendMessageAsync(NotificationMessage message, string address, CancellationToken cancellationToken) =>
+        Task.FromException(new PermanentDeliveryException($"the {Name} channel does not carry messages other than alarms"));
 }
 
 /// <summary>A failure that another attempt will not mend (a 4xx answer, an unknown webhook, an address the server refuses).</summary>

@@ -174,6 +174,78 @@ internal sealed partial class NotificationDispatcher : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Sends a message that is not an alarm transition (a daily digest of hazards due) to its recipient through every channel
+    /// the recipients configuration names for them at the message's site (<see cref="NotifyOptions.Resolve"/>, as for an
+    /// alarm), each route on its own with the same retries and back-off, and returns what became of each route once all are
+    /// done. There is no alarm to record the attempts on: the caller gets the outcomes; failures are counted and logged.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageDelivery>> SendAsync(NotificationMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var routes = _options.Resolve(message.Site, message.Recipient);
+        if (routes.Count == 0)
+        {
+            _metrics.Delivery("none", DeliveryOutcome.Unrouted);
+            LogMessageUnrouted(_logger, message.Kind, message.Id, message.Recipient, message.Site);
+            return [new MessageDelivery("none", "-", 1, DeliveryOutcome.Unrouted, $"recipient '{message.Recipient}' has no address configured (Campus:Notify:Recipients)")];
+        }
+
+        return await Task.WhenAll(routes.Select(r => DeliverMessageAsync(message, r.Channel, r.Address, cancellationToken)));
+    }
+
+    private async Task<MessageDelivery> DeliverMessageAsync(NotificationMessage message, string channelName, string address, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (!_channels.TryGetValue(channelName, out var channel))
+        {
+            _metrics.Delivery(channelName, DeliveryOutcome.GaveUp);
+            LogMessageGaveUp(_logger, null, message.Kind, message.Id, message.Recipient, channelName, address, 1);
+            return new MessageDelivery(channelName, address, 1, DeliveryOutcome.GaveUp, $"no {channelName} channel in this host");
+        }
+
+        var retry = _options.Retry;
+        var delay = retry.FirstDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await channel.SendMessageAsync(message, address, cancellationToken);
+                _metrics.Delivery(channelName, DeliveryOutcome.Sent);
+                return new MessageDelivery(channelName, address, attempt, DeliveryOutcome.Sent, null);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Delivery(channelName, DeliveryOutcome.GaveUp);
+                return new MessageDelivery(channelName, address, attempt, DeliveryOutcome.GaveUp, "the host stopped");
+            }
+            catch (Exception ex)
+            {
+                var last = attempt >= retry.Attempts || ex is PermanentDeliveryException;
+                _metrics.Delivery(channelName, last ? DeliveryOutcome.GaveUp : DeliveryOutcome.Failed);
+                if (last)
+                {
+                    LogMessageGaveUp(_logger, ex, message.Kind, message.Id, message.Recipient, channelName, address, attempt);
+                    return new MessageDelivery(channelName, address, attempt, DeliveryOutcome.GaveUp, ex.Message);
+                }
+
+                LogMessageAttemptFailed(_logger, message.Kind, message.Id, message.Recipient, channelName, address, attempt, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)), _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                _metrics.Delivery(channelName, DeliveryOutcome.GaveUp);
+                return new MessageDelivery(channelName, address, attempt, DeliveryOutcome.GaveUp, "the host stopped before the next attempt");
+            }
+
+            delay = delay * 2 > retry.MaxDelay ? retry.MaxDelay : delay * 2;
+        }
+    }
+
     private void Record(Notification n, string channel, string address, int attempt, DeliveryOutcome outcome, string? error)
     {
         _metrics.Delivery(channel, outcome);
@@ -204,6 +276,15 @@ internal sealed partial class NotificationDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 2304, Level = LogLevel.Error, Message = "Recording a delivery attempt of alarm {AlarmId} via {Channel} {Address} failed")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string alarmId, string channel, string address);
+
+    [LoggerMessage(EventId = 2306, Level = LogLevel.Error, Message = "Message {Kind} {MessageId}: recipient {Recipient} at {Site} has no address configured, so nobody was told (Campus:Notify:Recipients)")]
+    private static partial void LogMessageUnrouted(ILogger logger, string kind, string messageId, string recipient, string site);
+
+    [LoggerMessage(EventId = 2307, Level = LogLevel.Error, Message = "Message {Kind} {MessageId} to {Recipient} via {Channel} {Address} gave up after attempt {Attempt}")]
+    private static partial void LogMessageGaveUp(ILogger logger, Exception? exception, string kind, string messageId, string recipient, string channel, string address, int attempt);
+
+    [LoggerMessage(EventId = 2308, Level = LogLevel.Warning, Message = "Message {Kind} {MessageId} to {Recipient} via {Channel} {Address} failed (attempt {Attempt}): {Error}; retrying")]
+    private static partial void LogMessageAttemptFailed(ILogger logger, string kind, string messageId, string recipient, string channel, string address, int attempt, string error);
 
     [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "Notification of alarm {AlarmId} to {Recipient} not sent: the dispatcher has stopped")]
     private static partial void LogNotQueued(ILogger logger, string alarmId, string recipient);

@@ -25,11 +25,27 @@ public sealed class WebhookChannel(HttpClient http, NotifyOptions options, TimeP
             throw new PermanentDeliveryException($"no webhook '{address}' is configured");
         }
 
-        var body = Payload(notification);
+        await PostAsync(hook, notification.Id, Payload(notification), cancellationToken);
+    }
+
+    /// <summary>A message that is not an alarm, signed the same way; its body is <see cref="Payload(NotificationMessage)"/>.</summary>
+    public async Task SendMessageAsync(NotificationMessage message, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!options.Webhooks.TryGetValue(address, out var hook))
+        {
+            throw new PermanentDeliveryException($"no webhook '{address}' is configured");
+        }
+
+        await PostAsync(hook, message.Id, Payload(message), cancellationToken);
+    }
+
+    private async Task PostAsync(WebhookOptions hook, string id, byte[] body, CancellationToken cancellationToken)
+    {
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add("X-Campus-Notification", notification.Id);
+        request.Headers.Add("X-Campus-Notification", id);
         request.Headers.Add("X-Campus-Timestamp", timestamp);
         request.Headers.Add("X-Campus-Signature", "v1=" + Sign(hook.Secret, timestamp, body));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -102,6 +118,30 @@ public sealed class WebhookChannel(HttpClient http, NotifyOptions options, TimeP
             json.WriteString("raised_at", Timestamps.Format(a.RaisedAt));
             json.WriteNumber("escalation_level", a.EscalationLevel);
             json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The JSON body of a message that is not an alarm: <c>{"notification","kind","recipient","site","at","title","text"}</c>
+    /// (docs/hazards.md, "Reminders").
+    /// </summary>
+    public static byte[] Payload(NotificationMessage m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("notification", m.Id);
+            json.WriteString("kind", m.Kind);
+            json.WriteString("recipient", m.Recipient);
+            json.WriteString("site", m.Site);
+            json.WriteString("at", Timestamps.Format(m.At));
+            json.WriteString("title", m.Subject);
+            json.WriteString("text", m.Body);
             json.WriteEndObject();
         }
 

@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Campus.IoT.Hazards.Reports;
+
+/// <summary>
+/// The zh-CN words of the three lists, the annual report and the reminders, and the one way dates and times are written in
+/// them (the school's local time, invariant culture). Kept apart from the registry's own name table so the two can be
+/// unified at merge without a clash.
+/// </summary>
+internal static class ListLabels
+{
+    public const string Yes = "是";
+    public const string No = "否";
+    public const string District = "全区合计";
+
+    public static string Category(HazardCategory category) => category switch
+    {
+        HazardCategory.Fire => "消防安全",
+        HazardCategory.FoodSafety => "食品安全",
+        HazardCategory.LabChemicals => "实验室及危险化学品",
+        HazardCategory.Traffic => "校车及交通安全",
+        HazardCategory.Buildings => "校舍建筑",
+        HazardCategory.Facilities => "设施设备",
+        _ => "其他",
+    };
+
+    public static string Risk(RiskLevel risk) => risk switch
+    {
+        RiskLevel.Major => "重大风险",
+        RiskLevel.Significant => "较大风险",
+        RiskLevel.General => "一般风险",
+        _ => "低风险",
+    };
+
+    public static string Source(HazardSource source) => source switch
+    {
+        HazardSource.Alarm => "设备报警",
+        HazardSource.Inspection => "隐患排查",
+        _ => "人员上报",
+    };
+
+    public static string Status(HazardStatus status) => status switch
+    {
+        HazardStatus.Registered => "已登记",
+        HazardStatus.Rectifying => "整改中",
+        HazardStatus.AwaitingVerification => "待验收",
+        _ => "已销号",
+    };
+
+    /// <summary>验收结果: 通过, 未通过, or empty before any verification.</summary>
+    public static string Verification(bool? passed) => passed switch
+    {
+        true => "通过",
+        false => "未通过",
+        null => string.Empty,
+    };
+
+    public static string YesNo(bool value) => value ? Yes : No;
+
+    /// <summary>A moment in the school's local time: <c>yyyy-MM-dd HH:mm</c>.</summary>
+    public static string Time(DateTimeOffset at, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>A date: <c>yyyy-MM-dd</c>.</summary>
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The date of a moment in the school's time zone.</summary>
+    public static DateOnly LocalDate(DateTimeOffset at, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
+
+    /// <summary>Yuan with two decimals, invariant: <c>1200.50</c>.</summary>
+    public static string Yuan(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
+}
