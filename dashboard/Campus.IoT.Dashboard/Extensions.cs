@@ -8,6 +8,7 @@ using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Dashboard.Demo;
 using Campus.IoT.Dashboard.Live;
 using Campus.IoT.Dashboard.Messaging;
+using Campus.IoT.Hazards;
 using Campus.IoT.Ingest;
 using Campus.IoT.Telemetry;
 using Campus.IoT.Telemetry.Mqtt;
@@ -79,6 +80,9 @@ internal static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthMonitor>());
         services.AddCampusIngest(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty));
 
+        // The hazard registry (docs/hazards.md): migrated at start, before alarms flow; its alarm feed is an IHazardFeed of AlarmService.
+        services.AddCampusHazards(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty), sp => sp.GetRequiredService<SchoolTimeZone>().Zone);
+
         services.AddSingleton<AlertingMetrics>();
         services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
         // The guard room's push, then the health view's index of device alarm conditions.
@@ -138,6 +142,7 @@ internal static class Extensions
         app.MapReadingExport();
         app.MapRoomEndpoints();
         app.MapDeviceEndpoints();
+        app.MapHazardEndpoints();
     }
 
     private static string DefaultInstanceId()
