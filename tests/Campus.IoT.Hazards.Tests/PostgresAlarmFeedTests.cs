@@ -1,4 +1,5 @@
 using Campus.IoT.Hazards.Storage;
+using Campus.IoT.Tests.Common;
 
 namespace Campus.IoT.Hazards.Tests;
 

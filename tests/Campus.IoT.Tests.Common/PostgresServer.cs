@@ -1,20 +1,20 @@
 using System.Diagnostics;
-using Campus.IoT.Tests.Common;
 using Npgsql;
 
-namespace Campus.IoT.Hazards.Tests;
+namespace Campus.IoT.Tests.Common;
 
 /// <summary>
-/// A real PostgreSQL for the registry's tests. scripts/test.sh starts a temporary PostgreSQL 15 cluster and names it in
+/// A real PostgreSQL for the hazard registry's tests. scripts/test.sh starts a temporary PostgreSQL 15 cluster and names it in
 /// <c>CAMPUS_TEST_POSTGRES</c> (an Npgsql connection string); under <c>CI=true</c> a missing variable is a test failure, never
 /// a skip. On a developer machine without it, one cluster is started for the test process (Debian's
 /// /usr/lib/postgresql/15/bin, as the postgres user when running as root) and stopped when the process exits. Each test gets
 /// a database of its own (<see cref="CreateDatabaseAsync"/>), so test classes run in parallel.
 /// </summary>
-internal static class PostgresServer
+public static class PostgresServer
 {
     public const string EnvironmentVariable = "CAMPUS_TEST_POSTGRES";
     private const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    private const string OwnerFile = "owner.pid";
 
     private static readonly Lazy<Task<string>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -51,7 +51,9 @@ internal static class PostgresServer
             throw new InvalidOperationException($"PostgreSQL 15 is not installed: run scripts/test.sh, or `apt-get install -y postgresql`, or set {EnvironmentVariable}");
         }
 
+        RemoveStale();
         var directory = Directory.CreateTempSubdirectory("campus-pg-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var data = Path.Combine(directory, "data");
         var socket = Path.Combine(directory, "sock");
         Directory.CreateDirectory(socket);
@@ -77,6 +79,42 @@ internal static class PostgresServer
             }
         };
         return $"Host=127.0.0.1;Port={port};Username=campus;Database=postgres;Pooling=true";
+    }
+
+    /// <summary>
+    /// Clusters of earlier test processes that have ended (their owner process is gone and no server runs on them): the test
+    /// host may be ended before its exit handler has removed its directory.
+    /// </summary>
+    private static void RemoveStale()
+    {
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), "campus-pg-*"))
+        {
+            var owner = Path.Combine(stale, OwnerFile);
+            if (File.Exists(owner) && int.TryParse(File.ReadAllText(owner), out var pid) && !IsRunning(pid) && !File.Exists(Path.Combine(stale, "data", "postmaster.pid")))
+            {
+                try
+                {
+                    Directory.Delete(stale, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's, or in use: leave it.
+                }
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static Task RunPgAsync(bool root, string tool, string[] args) =>
