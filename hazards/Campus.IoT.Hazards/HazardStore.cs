@@ -590,6 +590,11 @@ internal sealed partial class HazardStore
     {
         await using var db = _database.CreateContext();
         await db.Database.MigrateAsync();
+        if (_database.Provider == HazardProvider.Sqlite)
+        {
+            // Readers (lists, the board's pages) never wait for the alarm feed's writes, nor it for them.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
         LogMigrated(_logger, _database.Provider);
     }
 
