@@ -3,7 +3,9 @@
 #  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl,
 #     victoria-metrics, influxdb, python3-aiosmtpd: the SMTP server the email tests start);
 #  2. starts, each on a free loopback port with a temporary data directory: a Mosquitto broker (CAMPUS_TEST_MOSQUITTO),
-#     VictoriaMetrics, which accepts InfluxDB 2.x writes (CAMPUS_TEST_VICTORIAMETRICS), and InfluxDB 1.x (CAMPUS_TEST_INFLUXDB1);
+#     VictoriaMetrics, which accepts InfluxDB 2.x writes (CAMPUS_TEST_VICTORIAMETRICS), InfluxDB 1.x (CAMPUS_TEST_INFLUXDB1)
+#     and a PostgreSQL 15 cluster for the hazard registry (CAMPUS_TEST_POSTGRES, an Npgsql connection string; each test
+#     creates a database of its own);
 #  3. runs `dotnet test` over the solution (NuGet restore included) with a TRX report per test assembly;
 #  4. stops the servers and prints, as its last line, `N passed, N failed, N skipped` summed over all assemblies.
 # Exit code: dotnet test's.
@@ -24,6 +26,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
 [ -x /usr/bin/influxd ] || need+=(influxdb)
 /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || need+=(python3-aiosmtpd)
+pg_bin=/usr/lib/postgresql/15/bin
+[ -x "$pg_bin/initdb" ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   sudo=""
@@ -40,11 +44,15 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/campus-test.XXXXXX")
 mosquitto_pid=""
 vm_pid=""
 influx_pid=""
+pg_data=""
+# PostgreSQL refuses to run as root: as root, its tools run as the postgres user (made by the Debian package).
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 stop() { if [ -n "$1" ]; then kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; fi; }
 cleanup() {
   stop "$mosquitto_pid"
   stop "$vm_pid"
   stop "$influx_pid"
+  if [ -n "$pg_data" ]; then as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -131,6 +139,19 @@ influx_pid=$!
 wait_http influxd "$influx_pid" "$influx_port" /ping 204 "$work/influxdb/influxd.log"
 export CAMPUS_TEST_INFLUXDB1="http://127.0.0.1:$influx_port"
 log "influxd $(/usr/bin/influxd version 2>/dev/null | awk '{print $2}') on $CAMPUS_TEST_INFLUXDB1"
+
+# PostgreSQL 15 (the hazard registry at district scale): a throwaway cluster, trust auth on loopback only.
+pg_port=$(pick_port) || { log "no free port for postgres"; exit 2; }
+mkdir -p "$work/pg" "$work/pgsock"
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$work" "$work/pg" "$work/pgsock"
+as_pg "$pg_bin/initdb" -D "$work/pg/data" -U campus --auth=trust --encoding=UTF8 --no-sync > "$work/pg/initdb.log" 2>&1 \
+  || { log "initdb failed"; tail -n 20 "$work/pg/initdb.log" >&2; exit 2; }
+pg_data="$work/pg/data"
+as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/postgres.log" \
+  -o "-k $work/pgsock -p $pg_port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" -w start > /dev/null 2>&1 \
+  || { log "postgres did not start"; tail -n 20 "$work/pg/postgres.log" >&2; pg_data=""; exit 2; }
+export CAMPUS_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=campus;Database=postgres"
+log "postgres $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
 
 # ---- 3. tests -----------------------------------------------------------------------------------------------------
 results="$work/results"

@@ -8,6 +8,8 @@ using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Dashboard.Demo;
 using Campus.IoT.Dashboard.Live;
 using Campus.IoT.Dashboard.Messaging;
+using Campus.IoT.Hazards;
+using Campus.IoT.Hazards.Reminders;
 using Campus.IoT.Ingest;
 using Campus.IoT.Telemetry;
 using Campus.IoT.Telemetry.Mqtt;
@@ -86,6 +88,17 @@ internal static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthMonitor>());
         services.AddCampusIngest(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty));
 
+        // The hazard registry (docs/hazards.md): migrated at start, before alarms flow; its alarm feed is an IHazardFeed of AlarmService.
+        services.AddCampusHazards(builder.Configuration, sp => sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath(string.Empty), sp => sp.GetRequiredService<SchoolTimeZone>().Zone);
+        // The daily digest of overdue and nearly due hazards per responsible person, in the school's time zone by default.
+        if (builder.Configuration["Campus:Hazards:Reminders:TimeZone"] is null && builder.Configuration["Campus:TimeZone"] is { } schoolZone)
+        {
+            builder.Configuration["Campus:Hazards:Reminders:TimeZone"] = schoolZone;
+        }
+
+        services.AddSingleton<IHazardSource>(sp => sp.GetRequiredService<HazardStore>());
+        services.AddHazardReminders(builder.Configuration);
+
         services.AddSingleton<AlertingMetrics>();
         services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
         // The guard room's push, then the health view's index of device alarm conditions.
@@ -145,6 +158,7 @@ internal static class Extensions
         app.MapReadingExport();
         app.MapRoomEndpoints();
         app.MapDeviceEndpoints();
+        app.MapHazardEndpoints();
     }
 
     private static string DefaultInstanceId()

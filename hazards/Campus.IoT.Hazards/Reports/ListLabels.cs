@@ -4,8 +4,8 @@ namespace Campus.IoT.Hazards.Reports;
 
 /// <summary>
 /// The zh-CN words of the three lists, the annual report and the reminders, and the one way dates and times are written in
-/// them (the school's local time, invariant culture). Kept apart from the registry's own name table so the two can be
-/// unified at merge without a clash.
+/// them (the school's local time, invariant culture). The names of categories, levels, sources and statuses are
+/// <see cref="HazardNames"/>'s.
 /// </summary>
 internal static class ListLabels
 {
@@ -13,39 +13,14 @@ internal static class ListLabels
     public const string No = "否";
     public const string District = "全区合计";
 
-    public static string Category(HazardCategory category) => category switch
-    {
-        HazardCategory.Fire => "消防安全",
-        HazardCategory.FoodSafety => "食品安全",
-        HazardCategory.LabChemicals => "实验室及危险化学品",
-        HazardCategory.Traffic => "校车及交通安全",
-        HazardCategory.Buildings => "校舍建筑",
-        HazardCategory.Facilities => "设施设备",
-        _ => "其他",
-    };
+    public static string Category(HazardCategory category) => category.Label();
 
-    public static string Risk(RiskLevel risk) => risk switch
-    {
-        RiskLevel.Major => "重大风险",
-        RiskLevel.Significant => "较大风险",
-        RiskLevel.General => "一般风险",
-        _ => "低风险",
-    };
+    /// <summary>重大风险, 较大风险, 一般风险, 低风险 (the level's label with 风险, as the lists write it).</summary>
+    public static string Risk(RiskLevel risk) => risk.Label() + "风险";
 
-    public static string Source(HazardSource source) => source switch
-    {
-        HazardSource.Alarm => "设备报警",
-        HazardSource.Inspection => "隐患排查",
-        _ => "人员上报",
-    };
+    public static string Source(HazardSource source) => source.Label();
 
-    public static string Status(HazardStatus status) => status switch
-    {
-        HazardStatus.Registered => "已登记",
-        HazardStatus.Rectifying => "整改中",
-        HazardStatus.AwaitingVerification => "待验收",
-        _ => "已销号",
-    };
+    public static string Status(HazardStatus status) => status.Label();
 
     /// <summary>验收结果: 通过, 未通过, or empty before any verification.</summary>
     public static string Verification(bool? passed) => passed switch
