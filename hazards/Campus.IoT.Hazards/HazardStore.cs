@@ -46,7 +46,7 @@ internal sealed partial class HazardStore : Reminders.IHazardSource
     public Task MigrateAsync() => _migrated.Value;
 
     /// <summary>The school's local date now.</summary>
-    public DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), Zone).DateTime);
+    public DateOnly Today() => Reports.ListLabels.LocalDate(_time.GetUtcNow(), Zone);
 
     /// <summary>Not closed and the deadline (the last day of the period) is before today in the school's time zone.</summary>
     public static bool IsOverdue(Hazard hazard, DateOnly today)

@@ -9,7 +9,6 @@ internal static class SchoolTimeZone
     /// <summary>Asia/Shanghai (UTC+8, no daylight saving).</summary>
     public static TimeZoneInfo Default { get; } = TimeZoneInfo.FindSystemTimeZoneById(DefaultId);
 
-    /// <summary>Whether a hazard is overdue on <paramref name="today"/>: not closed and its last day is already past.</summary>
-    public static bool IsOverdue(Hazard hazard, DateOnly today) =>
-        hazard.Status != HazardStatus.Closed && hazard.Deadline is { } deadline && deadline < today;
+    /// <summary>Whether a hazard is overdue on <paramref name="today"/>: the registry's one rule (<see cref="HazardStore.IsOverdue(Hazard, DateOnly)"/>).</summary>
+    public static bool IsOverdue(Hazard hazard, DateOnly today) => HazardStore.IsOverdue(hazard, today);
 }
