@@ -18,7 +18,7 @@ internal sealed partial class AlarmService : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<AlarmService> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly IHazardFeed[] _hazards;
+    private readonly HazardFeedQueue _hazards;
     private readonly EscalationScheduler? _escalations;
     private readonly NotificationDispatcher? _dispatcher;
     private readonly SqliteDeliveryStore? _deliveries;
@@ -38,7 +38,7 @@ internal sealed partial class AlarmService : IDisposable
         SqliteDeliveryStore? deliveries = null)
     {
         _deliveries = deliveries;
-        _hazards = [.. hazards ?? []];
+        _hazards = new HazardFeedQueue([.. hazards ?? []], time, logger, metrics);
         _store = store;
         _notifier = notifier;
         _metrics = metrics;
@@ -164,7 +164,7 @@ internal sealed partial class AlarmService : IDisposable
         LogTransition(_logger, transition.Alarm.Id, transition.Kind.ToWire(), transition.Alarm.Rule, transition.Alarm.Site, transition.Alarm.Device, transition.Alarm.State.ToWire(), transition.By);
         await ApplyEscalationsAsync(plan.Escalations, cancellationToken);
         await NotifyAsync(transition.Alarm, cancellationToken);
-        await FeedHazardsAsync(transition, cancellationToken);
+        _hazards.Enqueue(transition);
         return new AckOutcome(AckResult.Acknowledged, transition.Alarm);
     }
 
@@ -184,7 +184,14 @@ internal sealed partial class AlarmService : IDisposable
     public IReadOnlyList<ResponseTimeRow> ResponseTimes(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites, Func<string, string?, bool>? visible, TimeSpan target) =>
         Alerting.ResponseTimes.Summarise(_store.Timings(from, to, sites, visible), _time.GetUtcNow(), target);
 
-    public void Dispose() => _gate.Dispose();
+    /// <summary>Waits until the hazard feeds have every transition queued so far.</summary>
+    internal Task HazardFeedDrainedAsync(CancellationToken cancellationToken) => _hazards.DrainAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        _hazards.Dispose();
+        _gate.Dispose();
+    }
 
     private async Task RunAsync(Func<IReadOnlyList<AlarmTransition>> evaluate, long receivedTimestamp, CancellationToken cancellationToken)
     {
@@ -208,7 +215,7 @@ internal sealed partial class AlarmService : IDisposable
             LogTransition(_logger, t.Alarm.Id, t.Kind.ToWire(), t.Alarm.Rule, t.Alarm.Site, t.Alarm.Device, t.Alarm.State.ToWire(), t.By);
             await NotifyAsync(t.Alarm, cancellationToken);
             _metrics.Latency(_time.GetElapsedTime(receivedTimestamp), t.Alarm);
-            await FeedHazardsAsync(t, cancellationToken);
+            _hazards.Enqueue(t);
         }
 
         foreach (var notification in plan.Notifications)
@@ -274,21 +281,6 @@ internal sealed partial class AlarmService : IDisposable
         }
     }
 
-    private async Task FeedHazardsAsync(AlarmTransition transition, CancellationToken cancellationToken)
-    {
-        foreach (var feed in _hazards)
-        {
-            try
-            {
-                await feed.AlarmTransitionAsync(transition, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogHazardFeedFailed(_logger, ex, transition.Alarm.Id);
-            }
-        }
-    }
-
     /// <summary>
     /// Stores the transitions. If the store fails (disk full, file locked), the alarm still goes to the guard room: the
     /// engine holds it in memory, the failure is logged as an error and counted, and the next transition is stored again.
@@ -336,6 +328,4 @@ internal sealed partial class AlarmService : IDisposable
     [LoggerMessage(EventId = 2403, Level = LogLevel.Critical, Message = "Scheduling the next escalation step of alarm {AlarmId} failed; the alarm is stored and shown, but will not climb until the next restart re-arms it")]
     private static partial void LogEscalationScheduleFailed(ILogger logger, Exception exception, string alarmId);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Handing alarm {AlarmId} to the hazard registry failed; the alarm itself is stored and shown")]
-    private static partial void LogHazardFeedFailed(ILogger logger, Exception exception, string alarmId);
 }

@@ -12,6 +12,7 @@ internal sealed class AlertingMetrics
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _storeFailures;
     private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _hazardFeed;
 
     public AlertingMetrics(IMeterFactory meterFactory)
     {
@@ -20,6 +21,7 @@ internal sealed class AlertingMetrics
         _transitions = meter.CreateCounter<long>("campus.alarms.transitions", "{transition}", "Alarm transitions, by kind");
         _storeFailures = meter.CreateCounter<long>("campus.alarms.store.failures", "{transition}", "Alarm transitions that could not be stored (pushed live anyway)");
         _deliveries = meter.CreateCounter<long>("campus.notifications.attempts", "{attempt}", "Notification delivery attempts, by channel and outcome (sent, failed, gave_up, unrouted)");
+        _hazardFeed = meter.CreateCounter<long>("campus.hazard_feed.failures", "{transition}", "Alarm transitions the hazard registry did not get, by outcome (failed after retries, dropped on a full queue)");
         _latency = meter.CreateHistogram<double>(
             "campus.alarm.latency",
             "s",
@@ -44,6 +46,10 @@ internal sealed class AlertingMetrics
         _deliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", Notifications.SqliteDeliveryStore.ToWire(outcome)));
 
     public void StoreFailed(int transitions) => _storeFailures.Add(transitions);
+
+    public void HazardFeedFailed() => _hazardFeed.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+
+    public void HazardFeedDropped() => _hazardFeed.Add(1, new KeyValuePair<string, object?>("outcome", "dropped"));
 
     public void Latency(TimeSpan elapsed, Alarm alarm) =>
         _latency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("severity", alarm.Severity.ToWire()));

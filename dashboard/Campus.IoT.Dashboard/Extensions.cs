@@ -29,6 +29,7 @@ internal static class Extensions
         services.AddSingleton<IValidateOptions<CampusOptions>, CampusOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<RegistryUnavailableHandler>();
         services.AddSignalR();
         if (builder.Configuration.GetValue<bool>($"{CampusOptions.Section}:{nameof(CampusOptions.Demo)}") && builder.Configuration["Campus:Auth:Anonymous"] is null)
         {

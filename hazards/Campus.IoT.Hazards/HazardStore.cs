@@ -24,7 +24,8 @@ internal sealed partial class HazardStore : Reminders.IHazardSource
     private readonly AttachmentStore _files;
     private readonly TimeProvider _time;
     private readonly ILogger<HazardStore> _logger;
-    private readonly Lazy<Task> _migrated;
+    private readonly Lock _migrationLock = new();
+    private Task? _migration;
 
     public HazardStore(HazardDatabase database, AttachmentStore files, TimeProvider time, TimeZoneInfo zone, ILogger<HazardStore> logger)
     {
@@ -33,7 +34,6 @@ internal sealed partial class HazardStore : Reminders.IHazardSource
         _time = time;
         Zone = zone;
         _logger = logger;
-        _migrated = new Lazy<Task>(MigrateCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public TimeZoneInfo Zone { get; }
@@ -42,8 +42,22 @@ internal sealed partial class HazardStore : Reminders.IHazardSource
 
     public AttachmentStore Files => _files;
 
-    /// <summary>Applies the provider's migrations once per process (at start, and before any first use).</summary>
-    public Task MigrateAsync() => _migrated.Value;
+    /// <summary>
+    /// Applies the provider's migrations once per process (at start, and before any first use). A failed attempt (the
+    /// database down or unreachable) is not remembered: the next use tries again.
+    /// </summary>
+    public Task MigrateAsync()
+    {
+        lock (_migrationLock)
+        {
+            if (_migration is null || _migration.IsFaulted || _migration.IsCanceled)
+            {
+                _migration = MigrateCoreAsync();
+            }
+
+            return _migration;
+        }
+    }
 
     /// <summary>The school's local date now.</summary>
     public DateOnly Today() => Reports.ListLabels.LocalDate(_time.GetUtcNow(), Zone);

@@ -83,10 +83,57 @@ public sealed class AlarmServiceTests : IDisposable
         var id = Assert.Single(notifier.Alarms).Id;
         await service.AcknowledgeAsync(id, "guard", null, CancellationToken.None);
 
-        Assert.Equal([AlarmTransitionKind.Raised, AlarmTransitionKind.Acknowledged], feed.Transitions.Select(t => t.Kind));
+        // The alarm path is done before the feeds: pushed twice, acknowledged, whatever the feeds do.
         Assert.Equal(2, notifier.Alarms.Count);
         Assert.Equal(AlarmState.ActiveAck, service.Find(id)!.State);
-        Assert.Equal(2, _logs.Errors.Count(e => e.EventId.Id == 2201));
+
+        // The failing feed is tried three times (after 2 s and 10 s of the platform clock) for each transition, then logged;
+        // the working feed still gets both, in order.
+        await Eventually.True(
+            () =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(2));
+                return feed.Transitions.Count == 2 && _logs.Errors.Count(e => e.EventId.Id == 2201) == 2;
+            },
+            "both transitions through the feeds");
+        Assert.Equal([AlarmTransitionKind.Raised, AlarmTransitionKind.Acknowledged], feed.Transitions.Select(t => t.Kind));
+        Assert.All(_logs.Errors.Where(e => e.EventId.Id == 2201), e => Assert.Contains("after 3 attempts", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_hazard_registry_that_hangs_delays_no_alarm()
+    {
+        var hanging = new HangingFeed();
+        var notifier = new RecordingNotifier();
+        using var service = CreateService(notifier, hanging);
+
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d1", EventType.Smoke, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+        await hanging.Entered.Task;   // the registry now holds the first transition and does not answer
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d2", EventType.Smoke, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+        await service.OnEventsAsync("school-01", "gw-1", [new DeviceEvent("d3", EventType.Heat, EventState.Active, _time.GetUtcNow())], _time.GetTimestamp(), CancellationToken.None);
+
+        Assert.Equal(["d1", "d2", "d3"], notifier.Alarms.Select(a => a.Device));
+        Assert.Equal(3, service.Query([AlarmState.ActiveUnack], null, 10).Count);
+
+        hanging.Release.SetResult();
+        await service.HazardFeedDrainedAsync(CancellationToken.None);
+        Assert.Equal(["d1", "d2", "d3"], hanging.Seen.Select(t => t.Alarm.Device));
+    }
+
+    private sealed class HangingFeed : IHazardFeed
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentQueue<AlarmTransition> Seen { get; } = new();
+
+        public async Task AlarmTransitionAsync(AlarmTransition transition, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Release.Task;
+            Seen.Enqueue(transition);
+        }
     }
 
     private sealed class RecordingFeed : IHazardFeed
