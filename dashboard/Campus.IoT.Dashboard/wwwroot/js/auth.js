@@ -58,6 +58,7 @@
     name.className = 'user-name';
     name.setAttribute('data-testid', 'user-name');
     name.textContent = user.displayName + ' · ' + role;
+    name.title = name.textContent;   // the whole name when the top bar cuts it short
     box.appendChild(name);
     if (!user.anonymous) {
       var out = document.createElement('button');
