@@ -87,6 +87,9 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         // The countdown to the next escalation level (the safety officer and principal at +60 s), in the hero and the row.
         await Assertions.Expect(row.GetByTestId("escalation-countdown")).ToContainTextAsync(new Regex("^0:[0-5][0-9] 后升级$"));
         await Assertions.Expect(page.GetByTestId("hero-alarm").GetByTestId("escalation-countdown")).ToBeVisibleAsync();
+        // Every page is a click away, and nothing on the board is a raw key, "undefined" or "NaN".
+        await Chromium.AssertPageNavAsync(page, "/");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "guard-room-board-alarm.png");
 
         await row.GetByTestId("ack-button").ClickAsync();
@@ -107,6 +110,8 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(page.GetByTestId("hero-alarm").Or(row).First).ToContainTextAsync("Smoke");
 
+        await Chromium.AssertPageNavAsync(page, "/");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "guard-room-board.png");
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("AudioContext", StringComparison.Ordinal));
 

@@ -58,6 +58,8 @@ public sealed class RoomsPageTests(RoomScenario scenario) : IClassFixture<RoomSc
         await Assertions.Expect(chart).ToHaveAttributeAsync("data-points", "10");
         await Assertions.Expect(chart.Locator("canvas").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("历史曲线 · canteen-fridge-1");
+        await Chromium.AssertPageNavAsync(page, "/rooms.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "rooms.png");
 
         // 6 h in 1-minute steps: 08:00 … 09:00 (the 08:30 minute holds two readings), 11:58, 11:59.
@@ -88,6 +90,8 @@ public sealed class RoomsPageTests(RoomScenario scenario) : IClassFixture<RoomSc
         await Assertions.Expect(page.GetByTestId("export-csv")).ToHaveTextAsync("Export CSV");
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Canteen manager");
         await Assertions.Expect(chart).ToHaveAttributeAsync("data-points", "9");
+        await Chromium.AssertPageNavAsync(page, "/rooms.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "rooms-en.png");
 
         // Back to the board from the top bar.
