@@ -440,6 +440,8 @@
 
     hub.on('alarmChanged', onAlarmPushed);
     hub.on('readings', function () { markDataReceived(); });
+    // The dashboard notification channel's record that the board was told (escalation shows from alarmChanged already).
+    hub.on('notification', function () { markDataReceived(); });
 
     hub.onreconnecting(function (err) {
       console.warn('[board] connection lost, reconnecting', err || '');

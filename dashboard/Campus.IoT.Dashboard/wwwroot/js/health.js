@@ -434,7 +434,7 @@
 
   // ---- District view -----------------------------------------------------------
   var SITE_COLUMNS = [
-    { key: 'site', label: 'col.site', w: 15, value: function (s) { return nameOf(s.site); } },
+    { key: 'site', label: 'col.site', w: 14, value: function (s) { return nameOf(s.site); } },
     { key: 'state', label: 'col.state', w: 9, value: stateKey },
     { key: 'sensors', label: 'col.sensors', num: true, value: function (s) { return s.sensors.total; } },
     { key: 'online', label: 'col.online', num: true, value: function (s) { return s.sensors.online; } },
@@ -997,6 +997,7 @@
     // The school groups also carry the live readings (for the board and the room page): not this page's business.
     hub.on('readings', function () { });
     hub.on('alarmChanged', function () { });
+    hub.on('notification', function () { });
     // After a reconnect, re-read: changes pushed while away were missed.
     function join(again) {
       return Promise.all(groups.map(function (g) { return hub.invoke('JoinSite', g); }))

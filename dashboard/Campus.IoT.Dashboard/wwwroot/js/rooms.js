@@ -564,9 +564,12 @@
       .build();
     hub.on('readings', onReadings);
     hub.on('alarmChanged', onAlarmChanged);
-    hub.onreconnecting(function () { setConn('reconnecting'); });
+    hub.on('notification', function () { });   // for the board: the room card follows alarmChanged
+    // The live link dropped: read again at once, so a server that is down shows as the banner (the cards may be stale),
+    // not only as the small status pill.
+    hub.onreconnecting(function () { setConn('reconnecting'); fetchRooms(); });
     hub.onreconnected(function () { join(); });
-    hub.onclose(function () { setConn('disconnected'); scheduleStart(RETRY_MAX_MS); });
+    hub.onclose(function () { setConn('disconnected'); fetchRooms(); scheduleStart(RETRY_MAX_MS); });
     tryStart();
   }
 
@@ -583,6 +586,7 @@
         console.warn('[rooms] live connection failed', err);
         startAttempt += 1;
         setConn('disconnected');
+        fetchRooms();
         scheduleStart(startAttempt < RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[startAttempt] : RETRY_MAX_MS);
       });
   }
