@@ -94,8 +94,14 @@ public sealed class RoomsPageTests(RoomScenario scenario) : IClassFixture<RoomSc
         await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "rooms-en.png");
 
-        // Back to the board from the top bar.
+        // The guard-room board is a whole school's live feed, which a canteen manager may not join: no link to it, and the
+        // board's address (where signing in lands by default) brings them to their rooms.
         Assert.Equal("/", await page.GetByTestId("nav-board").GetAttributeAsync("href"));
+        await Assertions.Expect(page.GetByTestId("nav-board")).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByTestId("nav-history")).ToBeVisibleAsync();
+        await page.GotoAsync(Platform.BaseAddress.ToString());
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(Platform.BaseAddress, "/rooms.html").ToString());
+        await Assertions.Expect(page.GetByTestId("room-card")).ToHaveCountAsync(2);
         Assert.True(errors.Count == 0, string.Join(" | ", errors));
     }
 

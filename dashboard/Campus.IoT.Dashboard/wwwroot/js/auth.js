@@ -59,6 +59,10 @@
     name.setAttribute('data-testid', 'user-name');
     name.textContent = user.displayName + ' · ' + role;
     name.title = name.textContent;   // the whole name when the top bar cuts it short
+    // Links to pages this role does not use (the guard-room board: lab and canteen managers see their rooms instead).
+    document.querySelectorAll('[data-hide-for]').forEach(function (link) {
+      link.hidden = link.getAttribute('data-hide-for').split(' ').indexOf(user.role) >= 0;
+    });
     box.appendChild(name);
     if (!user.anonymous) {
       var out = document.createElement('button');
