@@ -55,6 +55,13 @@ public sealed class DemoPagesTests : IAsyncLifetime
                 await Assertions.Expect(page.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
                 await Assertions.Expect(page.GetByTestId("alarm-row").First).ToBeVisibleAsync();
                 await Assertions.Expect(page.GetByTestId("alarm-list")).ToContainTextAsync(english ? "Demo School" : "演示学校");
+                // The countdown stays on one line ("escalates in 0:50", never the time alone under the words).
+                var countdown = page.GetByTestId("alarm-row").First.GetByTestId("escalation-countdown");
+                if (await countdown.CountAsync() > 0)
+                {
+                    Assert.True(await countdown.EvaluateAsync<bool>("e => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)"), "the countdown wraps");
+                }
+
                 await CheckAsync(page, "/", "demo-board-" + suffix);
 
                 // The rooms: the demo's cold stores, freezer, lab fridge and chemical store, by place and school name.
