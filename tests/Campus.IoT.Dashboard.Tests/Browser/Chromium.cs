@@ -95,6 +95,7 @@ internal sealed class Chromium : IAsyncDisposable
         var english = await page.Locator("html").GetAttributeAsync("lang") == "en";
         string[] words = english ? ["Alarm board", "Cold storage & labs", "Sensor health", "Alarm history"] : ["报警监控台", "冷库与实验室温度", "传感器健康", "报警历史"];
         await Assertions.Expect(links).ToHaveTextAsync(words);
+        await Assertions.Expect(page.GetByTestId("page-nav")).ToHaveAttributeAsync("aria-label", english ? "Pages" : "页面");
     }
 
     private static string Around(string text, int index) => text[Math.Max(0, index - 60)..Math.Min(text.Length, index + 60)].ReplaceLineEndings(" ");

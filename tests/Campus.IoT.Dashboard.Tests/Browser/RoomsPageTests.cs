@@ -99,8 +99,9 @@ public sealed class RoomsPageTests(RoomScenario scenario) : IClassFixture<RoomSc
         Assert.Equal("/", await page.GetByTestId("nav-board").GetAttributeAsync("href"));
         await Assertions.Expect(page.GetByTestId("nav-board")).ToBeHiddenAsync();
         await Assertions.Expect(page.GetByTestId("nav-history")).ToBeVisibleAsync();
-        await page.GotoAsync(Platform.BaseAddress.ToString());
-        await Assertions.Expect(page).ToHaveURLAsync(new Uri(Platform.BaseAddress, "/rooms.html").ToString());
+        // (Commit, not load: the board replaces itself as soon as it knows who is signed in, maybe before its load event.)
+        await page.GotoAsync(Platform.BaseAddress.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(Platform.BaseAddress, "/rooms.html").ToString(), new PageAssertionsToHaveURLOptions { Timeout = 15000 });
         await Assertions.Expect(page.GetByTestId("room-card")).ToHaveCountAsync(2);
         Assert.True(errors.Count == 0, string.Join(" | ", errors));
     }

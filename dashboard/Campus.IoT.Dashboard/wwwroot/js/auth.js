@@ -49,6 +49,8 @@
 
   /** Fills the top bar's user box: name and role, and a sign-out button for a real account. */
   function renderUser(box, user) {
+    // The pages' row of links is named for screen readers in the page's language (every page calls this on a switch).
+    document.querySelectorAll('.page-nav').forEach(function (nav) { nav.setAttribute('aria-label', t('nav.label')); });
     if (!box) return;
     box.textContent = '';
     if (!user) return;
