@@ -50,6 +50,9 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await page.GetByTestId("login-password").FillAsync("one-time-pass-1");
         await page.GetByTestId("login-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("change-form")).ToBeVisibleAsync();
+        // The card's title: the platform's name, 登录 under it; never broken inside a word (登 / 录 on two lines).
+        Assert.Equal(1, await page.Locator("#title-action").EvaluateAsync<int>("e => new Set(Array.from(e.getClientRects(), r => Math.round(r.bottom))).size"));
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("校园安全监控平台 登录");
         await Chromium.ScreenshotAsync(page, "sign-in-change-password.png");
         await page.GetByTestId("new-password").FillAsync("guard-chosen-pass");
         await page.GetByTestId("new-password-2").FillAsync("guard-chosen-pass");
