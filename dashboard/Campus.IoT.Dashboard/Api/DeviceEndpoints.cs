@@ -15,7 +15,7 @@ internal static class DeviceEndpoints
     {
         // GET /api/sites: every school the user may see (a district admin: every school heard of; others: their schools,
         // heard of or not), each with sensor and gateway counts, seq gaps, last heard, lowest battery and weakest signal.
-        routes.MapGet("/api/sites", (ClaimsPrincipal user, SensorHealthModel health) =>
+        routes.MapGet("/api/sites", (ClaimsPrincipal user, SensorHealthModel health, SiteDirectory directory) =>
         {
             var pass = health.Begin();
             var sites = user.SeesAllSites()
@@ -26,7 +26,7 @@ internal static class DeviceEndpoints
             {
                 if (user.CanSeeSite(site))
                 {
-                    list.Add(SiteHealthDto.From(pass.Summarize(site, VisibleDevices(user, site))));
+                    list.Add(SiteHealthDto.From(pass.Summarize(site, VisibleDevices(user, site)), directory));
                 }
             }
 
@@ -35,7 +35,7 @@ internal static class DeviceEndpoints
 
         // GET /api/health/sensors?site=&status=: one school's devices (status, reasons, battery, signal, last heard,
         // gateway, building) and gateways (status, version, spool, seq record); status= a comma list to keep only those.
-        routes.MapGet("/api/health/sensors", (ClaimsPrincipal user, SensorHealthModel health, string? site, string? status) =>
+        routes.MapGet("/api/health/sensors", (ClaimsPrincipal user, SensorHealthModel health, SiteDirectory directory, string? site, string? status) =>
         {
             if (SiteOf(user, site, out var chosen) is { } problem)
             {
@@ -58,7 +58,7 @@ internal static class DeviceEndpoints
             var devices = keep.Count == 0 ? detail.Devices : detail.Devices.Where(d => keep.Contains(d.Status));
             return Results.Ok(new SensorHealthDto(
                 Timestamps.Format(pass.Now),
-                SiteHealthDto.From(detail.Summary),
+                SiteHealthDto.From(detail.Summary, directory),
                 [.. detail.Gateways.Select(GatewayHealthDto.From)],
                 [.. devices.Select(DeviceHealthDto.From)]));
         });

@@ -22,7 +22,7 @@ internal static partial class RoomEndpoints
     private static readonly AlarmState[] OpenStates = [AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack, AlarmState.Shelved, AlarmState.Suppressed];
 
     public static void MapRoomEndpoints(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/rooms", async (ClaimsPrincipal user, DeviceDirectory directory, RulesProvider rules, AlarmService alarms, ITimeSeriesStore store, SchoolTimeZone zone, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken, string? site) =>
+        routes.MapGet("/api/rooms", async (ClaimsPrincipal user, DeviceDirectory directory, SiteDirectory sites, RulesProvider rules, AlarmService alarms, ITimeSeriesStore store, SchoolTimeZone zone, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken, string? site) =>
         {
             if (site is not null && !Identifier.IsValid(site))
             {
@@ -83,7 +83,9 @@ internal static partial class RoomEndpoints
                     BandDto.From(rule?.RaiseWhenInside),
                     rule is null ? null : (long)rule.RaiseFor.TotalSeconds,
                     today is null ? null : new TodayDto(today.Min, today.Max, today.Count, today.MinutesOutOfRange),
-                    [.. open[(device.Site, device.Device)].OrderBy(a => a.Severity).ThenByDescending(a => a.RaisedAt).Select(a => new RoomAlarmDto(a.Id, a.Rule, a.State.ToWire(), a.Severity.ToWire(), Timestamps.Format(a.RaisedAt)))]));
+                    [.. open[(device.Site, device.Device)].OrderBy(a => a.Severity).ThenByDescending(a => a.RaisedAt).Select(a => new RoomAlarmDto(a.Id, a.Rule, a.State.ToWire(), a.Severity.ToWire(), Timestamps.Format(a.RaisedAt)))],
+                    sites.NameOf(device.Site),
+                    sites.LocationOf(device.Site, device.Device)));
             }
 
             return Results.Ok(new RoomsDto(zone.Id, (int)zone.Zone.GetUtcOffset(now).TotalMinutes, Timestamps.Format(now), Timestamps.Format(dayStart), rooms));
@@ -103,7 +105,8 @@ internal sealed record RoomsDto(string TimeZone, int UtcOffsetMinutes, string No
 
 /// <summary>
 /// One monitored room (a device). <c>InBand</c>: the current value against the rule (null without either);
-/// <c>RaiseForSeconds</c>: how long out of band before the rule raises; <c>Today</c>: null when the store could not be read.
+/// <c>RaiseForSeconds</c>: how long out of band before the rule raises; <c>Today</c>: null when the store could not be read;
+/// <c>SiteName</c> and <c>Location</c>: the school's name and the room's place from <c>Campus:Sites</c> (null when not configured).
 /// </summary>
 internal sealed record RoomDto(
     string Site,
@@ -121,7 +124,9 @@ internal sealed record RoomDto(
     BandDto? RaiseWhenInside,
     long? RaiseForSeconds,
     TodayDto? Today,
-    IReadOnlyList<RoomAlarmDto> Alarms);
+    IReadOnlyList<RoomAlarmDto> Alarms,
+    string? SiteName,
+    string? Location);
 
 /// <summary>A band; a null side is open.</summary>
 internal sealed record BandDto(double? Low, double? High)

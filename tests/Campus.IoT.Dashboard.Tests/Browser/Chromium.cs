@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Campus.IoT.Dashboard.Tests.Browser;
@@ -64,6 +65,40 @@ internal sealed class Chromium : IAsyncDisposable
         Directory.CreateDirectory("screenshots");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", name), FullPage = fullPage });
     }
+
+    /// <summary>The links between the pages, in the order every page shows them.</summary>
+    public static readonly string[] PageLinks = ["/", "/rooms.html", "/health.html", "/history.html"];
+
+    /// <summary>
+    /// What a user must never see on a page: <c>undefined</c>, <c>NaN</c>, <c>null</c>, <c>[object …]</c>, or an i18n key
+    /// shown as text instead of its translation (<c>nav.health</c>, <c>rule.freezer</c>).
+    /// </summary>
+    public static async Task AssertNoRawTextAsync(IPage page)
+    {
+        var text = await page.Locator("body").InnerTextAsync();
+        var raw = Regex.Match(text, @"\b(undefined|NaN|null)\b|\[object ");
+        Assert.False(raw.Success, $"the page shows '{raw.Value}': {Around(text, raw.Index)}");
+        var key = Regex.Match(text, @"\b(?:nav|app|health|history|rt|list|audit|col|state|severity|rule|type|card|rooms?|sound|banner|conn|ack|period|filter|status|total|field|place|escalation|count|lang|title|range|step|today|band|legend|reason|recipient|transition|deliveries|metric|profile)\.[a-zA-Z][\w.-]*");
+        Assert.False(key.Success, $"the page shows the untranslated key '{key.Value}': {Around(text, key.Index)}");
+    }
+
+    /// <summary>
+    /// The top bar's links to the other pages: board, rooms, sensor health, history, in the page's language, with the page
+    /// itself marked as the current one.
+    /// </summary>
+    public static async Task AssertPageNavAsync(IPage page, string current)
+    {
+        var links = page.GetByTestId("page-nav").Locator("a");
+        await Assertions.Expect(links).ToHaveCountAsync(PageLinks.Length);
+        Assert.Equal(PageLinks, await links.EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"));
+        Assert.Equal([current], await links.EvaluateAllAsync<string[]>("links => links.filter(a => a.getAttribute('aria-current') === 'page').map(a => a.getAttribute('href'))"));
+        var english = await page.Locator("html").GetAttributeAsync("lang") == "en";
+        string[] words = english ? ["Alarm board", "Cold storage & labs", "Sensor health", "Alarm history"] : ["报警监控台", "冷库与实验室温度", "传感器健康", "报警历史"];
+        await Assertions.Expect(links).ToHaveTextAsync(words);
+        await Assertions.Expect(page.GetByTestId("page-nav")).ToHaveAttributeAsync("aria-label", english ? "Pages" : "页面");
+    }
+
+    private static string Around(string text, int index) => text[Math.Max(0, index - 60)..Math.Min(text.Length, index + 60)].ReplaceLineEndings(" ");
 
     public async ValueTask DisposeAsync()
     {

@@ -50,6 +50,9 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await page.GetByTestId("login-password").FillAsync("one-time-pass-1");
         await page.GetByTestId("login-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("change-form")).ToBeVisibleAsync();
+        // The card's title: the platform's name, 登录 under it; never broken inside a word (登 / 录 on two lines).
+        Assert.Equal(1, await page.Locator("#title-action").EvaluateAsync<int>("e => new Set(Array.from(e.getClientRects(), r => Math.round(r.bottom))).size"));
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("校园安全监控平台 登录");
         await Chromium.ScreenshotAsync(page, "sign-in-change-password.png");
         await page.GetByTestId("new-password").FillAsync("guard-chosen-pass");
         await page.GetByTestId("new-password-2").FillAsync("guard-chosen-pass");
@@ -87,6 +90,9 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         // The countdown to the next escalation level (the safety officer and principal at +60 s), in the hero and the row.
         await Assertions.Expect(row.GetByTestId("escalation-countdown")).ToContainTextAsync(new Regex("^0:[0-5][0-9] 后升级$"));
         await Assertions.Expect(page.GetByTestId("hero-alarm").GetByTestId("escalation-countdown")).ToBeVisibleAsync();
+        // Every page is a click away, and nothing on the board is a raw key, "undefined" or "NaN".
+        await Chromium.AssertPageNavAsync(page, "/");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "guard-room-board-alarm.png");
 
         await row.GetByTestId("ack-button").ClickAsync();
@@ -107,6 +113,8 @@ public sealed class GuardRoomBoardTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(page.GetByTestId("hero-alarm").Or(row).First).ToContainTextAsync("Smoke");
 
+        await Chromium.AssertPageNavAsync(page, "/");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "guard-room-board.png");
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("AudioContext", StringComparison.Ordinal));
 

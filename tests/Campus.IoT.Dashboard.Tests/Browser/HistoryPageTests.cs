@@ -111,6 +111,8 @@ public sealed class HistoryPageTests : IAsyncLifetime
         await Assertions.Expect(kitchen).ToContainTextAsync("食堂 后厨");
         await Assertions.Expect(kitchen.Locator(".acked-by div").First).ToHaveTextAsync("李保安");          // the name typed,
         await Assertions.Expect(kitchen.Locator(".acked-by div").Nth(1)).ToHaveTextAsync("officer-71");    // the account
+        await Chromium.AssertPageNavAsync(page, "/history.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "history.png");
 
         // One alarm's audit trail and notifications.
@@ -121,6 +123,8 @@ public sealed class HistoryPageTests : IAsyncLifetime
         await Assertions.Expect(audit).ToHaveCountAsync(3);
         Assert.Equal(["raised", "escalated", "acknowledged"], await audit.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.transition)"));
         await Assertions.Expect(audit.Nth(2)).ToContainTextAsync("厨房油烟，已处理");
+        // The escalation's note in words: who was told, in the reader's language (the server writes "level 1: safety-officer, principal").
+        await Assertions.Expect(audit.Nth(1).Locator(".note")).ToHaveTextAsync("第 1 级：安全员、校长");
         await Assertions.Expect(dialog.GetByTestId("audit-ack-time")).ToContainTextAsync("1分15秒");
         var deliveries = dialog.GetByTestId("delivery-row");
         await Assertions.Expect(deliveries).ToHaveCountAsync(3);
@@ -151,6 +155,8 @@ public sealed class HistoryPageTests : IAsyncLifetime
         await Assertions.Expect(fire72.Locator(".ack-median")).ToHaveTextAsync("1 min 15 s");
         await Assertions.Expect(page.GetByTestId("rt-late-head")).ToHaveTextAsync("Not acknowledged within 60 s");
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Safety officer");
+        await Chromium.AssertPageNavAsync(page, "/history.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "history-en.png");
         await rows.First.GetByTestId("open-audit").ClickAsync();
         await Assertions.Expect(dialog.GetByTestId("audit-row").First).ToContainTextAsync("Raised");

@@ -58,6 +58,8 @@ public sealed class RoomsPageTests(RoomScenario scenario) : IClassFixture<RoomSc
         await Assertions.Expect(chart).ToHaveAttributeAsync("data-points", "10");
         await Assertions.Expect(chart.Locator("canvas").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("历史曲线 · canteen-fridge-1");
+        await Chromium.AssertPageNavAsync(page, "/rooms.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "rooms.png");
 
         // 6 h in 1-minute steps: 08:00 … 09:00 (the 08:30 minute holds two readings), 11:58, 11:59.
@@ -88,10 +90,19 @@ public sealed class RoomsPageTests(RoomScenario scenario) : IClassFixture<RoomSc
         await Assertions.Expect(page.GetByTestId("export-csv")).ToHaveTextAsync("Export CSV");
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Canteen manager");
         await Assertions.Expect(chart).ToHaveAttributeAsync("data-points", "9");
+        await Chromium.AssertPageNavAsync(page, "/rooms.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "rooms-en.png");
 
-        // Back to the board from the top bar.
+        // The guard-room board is a whole school's live feed, which a canteen manager may not join: no link to it, and the
+        // board's address (where signing in lands by default) brings them to their rooms.
         Assert.Equal("/", await page.GetByTestId("nav-board").GetAttributeAsync("href"));
+        await Assertions.Expect(page.GetByTestId("nav-board")).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByTestId("nav-history")).ToBeVisibleAsync();
+        // (Commit, not load: the board replaces itself as soon as it knows who is signed in, maybe before its load event.)
+        await page.GotoAsync(Platform.BaseAddress.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(Platform.BaseAddress, "/rooms.html").ToString(), new PageAssertionsToHaveURLOptions { Timeout = 15000 });
+        await Assertions.Expect(page.GetByTestId("room-card")).ToHaveCountAsync(2);
         Assert.True(errors.Count == 0, string.Join(" | ", errors));
     }
 

@@ -25,7 +25,7 @@ public sealed class SensorHealthViewTests(ITestOutputHelper output) : IAsyncLife
     public async Task InitializeAsync()
     {
         _chromium = await Chromium.LaunchAsync();
-        _platform = await RunningPlatform.StartAsync();
+        _platform = await RunningPlatform.StartAsync(null, null, "--Campus:Sites:school-01:Name=No.1 Middle School / 第一中学");
     }
 
     public async Task DisposeAsync()
@@ -79,6 +79,8 @@ public sealed class SensorHealthViewTests(ITestOutputHelper output) : IAsyncLife
         await Assertions.Expect(page.GetByTestId("total-gateways-offline")).ToContainTextAsync("1");
         await Assertions.Expect(page.Locator("[data-testid=site-row][data-site=school-03] td").Nth(9)).ToHaveTextAsync("3");   // seq gaps
         await Assertions.Expect(school02).ToContainTextAsync("刚刚");
+        await Chromium.AssertPageNavAsync(page, "/health.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "health.png");
 
         // Filter and sort.
@@ -87,6 +89,11 @@ public sealed class SensorHealthViewTests(ITestOutputHelper output) : IAsyncLife
         await page.GetByTestId("site-problems").UncheckAsync();
         await page.GetByTestId("site-filter").FillAsync("school-03");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
+        // A school with a name (Campus:Sites) is shown by it, and found by it.
+        await page.GetByTestId("site-filter").FillAsync("第一");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-site", "school-01");
+        await Assertions.Expect(rows.First.Locator("td.name a")).ToHaveTextAsync("No.1 Middle School / 第一中学");
         await page.GetByTestId("site-filter").FillAsync(string.Empty);
         await page.GetByTestId("sort-site").ClickAsync();
         await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-site", "school-01");
@@ -132,6 +139,8 @@ public sealed class SensorHealthViewTests(ITestOutputHelper output) : IAsyncLife
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(gw9Status).ToHaveTextAsync("Online");
         await Assertions.Expect(device.GetByTestId("device-status")).ToHaveTextAsync("Faulty");
+        await Chromium.AssertPageNavAsync(page, "/health.html");
+        await Chromium.AssertNoRawTextAsync(page);
         await Chromium.ScreenshotAsync(page, "health-school-en.png");
 
         await page.GetByTestId("crumb-district").ClickAsync();

@@ -49,6 +49,8 @@
 
   /** Fills the top bar's user box: name and role, and a sign-out button for a real account. */
   function renderUser(box, user) {
+    // The pages' row of links is named for screen readers in the page's language (every page calls this on a switch).
+    document.querySelectorAll('.page-nav').forEach(function (nav) { nav.setAttribute('aria-label', t('nav.label')); });
     if (!box) return;
     box.textContent = '';
     if (!user) return;
@@ -58,6 +60,11 @@
     name.className = 'user-name';
     name.setAttribute('data-testid', 'user-name');
     name.textContent = user.displayName + ' · ' + role;
+    name.title = name.textContent;   // the whole name when the top bar cuts it short
+    // Links to pages this role does not use (the guard-room board: lab and canteen managers see their rooms instead).
+    document.querySelectorAll('[data-hide-for]').forEach(function (link) {
+      link.hidden = link.getAttribute('data-hide-for').split(' ').indexOf(user.role) >= 0;
+    });
     box.appendChild(name);
     if (!user.anonymous) {
       var out = document.createElement('button');

@@ -440,6 +440,8 @@
 
     hub.on('alarmChanged', onAlarmPushed);
     hub.on('readings', function () { markDataReceived(); });
+    // The dashboard notification channel's record that the board was told (escalation shows from alarmChanged already).
+    hub.on('notification', function () { markDataReceived(); });
 
     hub.onreconnecting(function (err) {
       console.warn('[board] connection lost, reconnecting', err || '');
@@ -1247,11 +1249,16 @@
     }
 
     // Who is signed in decides which schools' live groups to join; the user's name and sign-out go in the top bar.
+    var leaving = false;
     CampusAuth.me().then(function (me) {
+      // The board is the guard room's whole-school live feed, which lab and canteen managers may not join: their page is
+      // the room page (where signing in lands them, as "/" is the default way back from the sign-in page).
+      if (me && (me.role === 'lab_manager' || me.role === 'canteen_manager')) { leaving = true; location.replace('/rooms.html'); return; }
       if (me && !(me.role === 'district_admin' || (me.sites || []).indexOf('*') >= 0)) SITE_GROUPS = me.sites || [];
       CampusAuth.renderUser($('user-box'), me);
       $('lang-toggle').addEventListener('click', function () { CampusAuth.renderUser($('user-box'), me); });
     }).finally(function () {
+      if (leaving) return;
       resync();
       setInterval(function () { if (state.conn === 'connected') resync(); }, RESYNC_INTERVAL_MS);
       startHub();

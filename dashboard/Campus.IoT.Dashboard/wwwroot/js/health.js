@@ -22,9 +22,8 @@
   Object.assign(I18N.STRINGS['zh-CN'], {
     'health.title': '传感器健康 · 全区学校',
     'health.title.short': '传感器健康',
-    'health.link.board': '报警监控台',
     'health.district': '全区',
-    'health.filter.sites': '按学校编号筛选…',
+    'health.filter.sites': '按学校名称或编号筛选…',
     'health.filter.devices': '按设备或网关编号筛选…',
     'health.onlyProblems': '只看有问题的',
     'health.shown': '显示 {n} / {total}',
@@ -118,9 +117,8 @@
   Object.assign(I18N.STRINGS.en, {
     'health.title': 'Sensor health · all schools',
     'health.title.short': 'Sensor health',
-    'health.link.board': 'Alarm board',
     'health.district': 'District',
-    'health.filter.sites': 'Filter schools…',
+    'health.filter.sites': 'Filter schools by name or id…',
     'health.filter.devices': 'Filter by device or gateway…',
     'health.onlyProblems': 'Only problems',
     'health.shown': 'Showing {n} of {total}',
@@ -232,6 +230,7 @@
     deviceSort: { key: 'state', dir: -1 },
     gatewaySort: { key: 'state', dir: -1 },
     firstRender: true,
+    names: {},                 // site -> the school's name (siteName in the API's answers; the hub's messages carry none)
     conn: 'connecting',
     fetchedAt: null
   };
@@ -425,9 +424,17 @@
     return c;
   }
 
+  // ---- School names ---------------------------------------------------------------
+  /** The school's name (Campus:Sites) when the server knows one, else its id. */
+  function nameOf(site) { return state.names[site] || site; }
+
+  function rememberNames(list) {
+    (list || []).forEach(function (s) { if (s && s.site && s.siteName) state.names[s.site] = s.siteName; });
+  }
+
   // ---- District view -----------------------------------------------------------
   var SITE_COLUMNS = [
-    { key: 'site', label: 'col.site', w: 10, value: function (s) { return s.site; } },
+    { key: 'site', label: 'col.site', w: 14, value: function (s) { return nameOf(s.site); } },
     { key: 'state', label: 'col.state', w: 9, value: stateKey },
     { key: 'sensors', label: 'col.sensors', num: true, value: function (s) { return s.sensors.total; } },
     { key: 'online', label: 'col.online', num: true, value: function (s) { return s.sensors.online; } },
@@ -444,7 +451,7 @@
 
   function siteMatches(s, text, onlyProblems) {
     if (onlyProblems && problemsOf(s) === 0) return false;
-    return !text || s.site.toLowerCase().indexOf(text) >= 0;
+    return !text || s.site.toLowerCase().indexOf(text) >= 0 || nameOf(s.site).toLowerCase().indexOf(text) >= 0;
   }
 
   function renderDistrict() {
@@ -494,9 +501,10 @@
     tr.tabIndex = 0;
 
     var name = el('td', 'name');
-    var link = el('a', '', s.site);
+    var link = el('a', '', nameOf(s.site));
     link.href = hashOf({ site: s.site });
     name.appendChild(link);
+    link.title = nameOf(s.site) === s.site ? s.site : nameOf(s.site) + ' (' + s.site + ')';
     tr.appendChild(name);
 
     var st = el('td', 'state');
@@ -562,6 +570,7 @@
       if (typeof body.lowBatteryPercent === 'number') state.lowBattery = body.lowBatteryPercent;
       if (typeof body.weakSignalDbm === 'number') state.weakSignal = body.weakSignalDbm;
       state.sites = body.sites || [];
+      rememberNames(state.sites);
       setBanner(null);
       if (state.firstRender) $('site-table').setAttribute('data-fetch-ms', fetchMs.toFixed(1));
       if (!state.route.site) renderDistrict();
@@ -703,7 +712,7 @@
     var box = $('school-totals');
     box.textContent = '';
     var head = el('div', 'school-head');
-    head.appendChild(el('span', 'school-name', s.site));
+    head.appendChild(el('span', 'school-name', nameOf(s.site)));
     head.appendChild(stateChip(siteState(s), 'school-status'));
     box.appendChild(head);
     box.appendChild(totalCard(t('total.sensors'), s.sensors.total, null, 'school-sensors'));
@@ -825,7 +834,10 @@
       if (state.route.site !== site) return;
       noteServerTime(body.now);
       state.school = body;
+      rememberNames([body.summary]);
       setBanner(null);
+      renderTitle();
+      renderCrumbs();
       renderSchool();
       renderFooter();
       if (state.route.device) loadDirectory(site);
@@ -863,7 +875,7 @@
     }
     function sep() { nav.appendChild(el('span', 'crumb-sep', '›')); }
     crumb(t('health.district'), {}, 'crumb-district', !r.site);
-    if (r.site) { sep(); crumb(r.site, { site: r.site }, 'crumb-site', !r.building); }
+    if (r.site) { sep(); crumb(nameOf(r.site), { site: r.site }, 'crumb-site', !r.building); }
     if (r.site && r.building) { sep(); crumb(r.building, r, 'crumb-building', true); }
   }
 
@@ -901,8 +913,8 @@
 
   function renderTitle() {
     var site = state.route.site;
-    document.title = (site ? site + ' · ' : '') + t('health.title.short');
-    $('page-title').textContent = site ? t('health.title.short') + ' · ' + site : t('health.title');
+    document.title = (site ? nameOf(site) + ' · ' : '') + t('health.title.short');
+    $('page-title').textContent = site ? t('health.title.short') + ' · ' + nameOf(site) : t('health.title');
   }
 
   function refresh() {
@@ -982,6 +994,10 @@
       .configureLogging(window.signalR.LogLevel.Warning)
       .build();
     hub.on('deviceHealthChanged', onHealthChanged);
+    // The school groups also carry the live readings (for the board and the room page): not this page's business.
+    hub.on('readings', function () { });
+    hub.on('alarmChanged', function () { });
+    hub.on('notification', function () { });
     // After a reconnect, re-read: changes pushed while away were missed.
     function join(again) {
       return Promise.all(groups.map(function (g) { return hub.invoke('JoinSite', g); }))

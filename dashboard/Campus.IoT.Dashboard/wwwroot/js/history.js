@@ -16,7 +16,6 @@
   var TEXT = {
     'zh-CN': {
       'history.title': '报警历史与响应时间',
-      'history.back': '← 返回报警监控台',
       'filter.period': '时间范围',
       'filter.site': '学校',
       'filter.allSites': '全部学校',
@@ -67,6 +66,9 @@
       'audit.state': '状态',
       'audit.by': '操作人',
       'audit.note': '备注',
+      'audit.escalated': '第 {n} 级：{who}',
+      'audit.escalatedRepeat': '第 {n} 级（第 {r} 次重复）：{who}',
+      'audit.recipientSep': '、',
       'audit.loading': '正在加载…',
       'audit.failed': '无法读取这条报警的记录（{status}）',
       'audit.system': '系统',
@@ -110,7 +112,6 @@
     },
     en: {
       'history.title': 'Alarm history & response times',
-      'history.back': '← Back to the alarm board',
       'filter.period': 'Period',
       'filter.site': 'School',
       'filter.allSites': 'All schools',
@@ -161,6 +162,9 @@
       'audit.state': 'State',
       'audit.by': 'By',
       'audit.note': 'Note',
+      'audit.escalated': 'Level {n}: {who}',
+      'audit.escalatedRepeat': 'Level {n} (repeat {r}): {who}',
+      'audit.recipientSep': ', ',
       'audit.loading': 'Loading…',
       'audit.failed': 'Could not read this alarm\'s records ({status})',
       'audit.system': 'system',
@@ -261,6 +265,18 @@
   function duration(sec) { return sec === null ? '—' : I18N.formatDuration(sec * 1000); }
 
   function known(prefix, value) { return value && I18N.has(prefix + value) ? t(prefix + value) : (value || '—'); }
+
+  /**
+   * An audit note in the reader's language where the server wrote a known form: an escalation's
+   * "level 1: safety-officer, principal" (or "level 3 (repeat 1): …") becomes 第 1 级：安全员、校长. Anything else as written.
+   */
+  function noteText(e) {
+    var note = e.note || '';
+    var m = e.transition === 'escalated' && /^level (\d+)(?: \(repeat (\d+)\))?: (.*)$/.exec(note);
+    if (!m) return note;
+    var who = m[3].split(/,\s*/).filter(Boolean).map(function (r) { return known('recipient.', r); }).join(t('audit.recipientSep'));
+    return t(m[2] ? 'audit.escalatedRepeat' : 'audit.escalated', { n: m[1], r: m[2], who: who });
+  }
 
   function badge(kind, value, text) { return el('span', 'badge ' + kind + ' ' + kind + '-' + (value || 'unknown'), text); }
 
@@ -608,7 +624,7 @@
       st.appendChild(badge('st', e.state, known('state.', e.state)));
       tr.appendChild(st);
       tr.appendChild(el('td', 'by', e.by === 'system' ? t('audit.system') : e.by));
-      tr.appendChild(el('td', 'note', e.note || ''));
+      tr.appendChild(el('td', 'note', noteText(e)));
       auditBody.appendChild(tr);
     });
 

@@ -12,6 +12,8 @@
   var STRINGS = {
     'zh-CN': {
       'app.title': '校园消防报警监控台',
+      'nav.board': '报警监控台',
+      'nav.label': '页面',
       'nav.rooms': '冷库与实验室温度',
       'lang.toggle': 'English',
       'lang.toggle.aria': 'Switch to English',
@@ -140,6 +142,8 @@
 
     'en': {
       'app.title': 'Campus Fire Alarm Board',
+      'nav.board': 'Alarm board',
+      'nav.label': 'Pages',
       'nav.rooms': 'Cold storage & labs',
       'lang.toggle': '中文',
       'lang.toggle.aria': '切换到中文',

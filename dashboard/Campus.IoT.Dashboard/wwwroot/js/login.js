@@ -7,13 +7,13 @@
 
   var TEXT = {
     'zh-CN': {
-      title: '校园安全监控平台 · 登录', username: '用户名', password: '密码', submit: '登录', toggle: 'English',
+      title: '校园安全监控平台', action: '登录', username: '用户名', password: '密码', submit: '登录', toggle: 'English',
       hint: '这是一次性密码，请设置您自己的新密码（至少10位）。', newPassword: '新密码', repeat: '再次输入新密码', save: '保存新密码',
       required: '请输入用户名和密码', wrong: '用户名或密码错误', locked: '错误次数过多，请15分钟后再试',
       mismatch: '两次输入的新密码不一致', tooShort: '新密码至少需要10位', failed: '登录失败，请稍后重试（{status}）', network: '无法连接服务器'
     },
     en: {
-      title: 'Campus safety platform · Sign in', username: 'User name', password: 'Password', submit: 'Sign in', toggle: '中文',
+      title: 'Campus safety platform', action: 'Sign in', username: 'User name', password: 'Password', submit: 'Sign in', toggle: '中文',
       hint: 'This is a one-time password: choose your own (at least 10 characters).', newPassword: 'New password',
       repeat: 'New password again', save: 'Save new password', required: 'Enter your user name and password',
       wrong: 'Wrong user name or password', locked: 'Too many attempts: try again in 15 minutes',
@@ -29,7 +29,10 @@
 
   function render() {
     document.documentElement.lang = lang;
-    $('title').textContent = tr('title');
+    // Two unbreakable parts on two lines: a narrow card never breaks inside a word (登 / 录).
+    $('title-app').textContent = tr('title');
+    $('title-action').textContent = tr('action');
+    document.title = tr('action') + ' · ' + tr('title');
     $('username-label').textContent = tr('username');
     $('password-label').textContent = tr('password');
     $('login-submit').textContent = tr('submit');

@@ -39,7 +39,6 @@
   var TEXT = {
     'zh-CN': {
       'title': '冷库与实验室温度监测',
-      'nav.board': '← 报警监控台',
       'rooms.heading': '监测点',
       'lang.toggle': 'English',
       'lang.aria': 'Switch to English',
@@ -109,7 +108,6 @@
     },
     'en': {
       'title': 'Cold storage & lab temperatures',
-      'nav.board': '← Alarm board',
       'rooms.heading': 'Monitored rooms',
       'lang.toggle': '中文',
       'lang.aria': '切换到中文',
@@ -430,6 +428,10 @@
     renderUpdated();
   }
 
+  /** The room's place (Campus:Sites locations), else its device id; the school's name, else its id. */
+  function placeOf(room) { return room.location ? room.location + ' · ' + room.device : room.device; }
+  function schoolOf(room) { return room.siteName || room.site; }
+
   function renderCard(card, room) {
     var key = keyOf(room.site, room.device);
     var st = roomState(room);
@@ -438,13 +440,14 @@
     card.setAttribute('data-state', st);
     card.setAttribute('data-selected', String(key === state.selected));
     card.setAttribute('aria-pressed', String(key === state.selected));
-    card.setAttribute('aria-label', tr('card.aria', { device: room.device }));
+    card.setAttribute('aria-label', tr('card.aria', { device: placeOf(room) }));
     card.textContent = '';
 
     var head = el('header', 'room-head');
     var names = el('div', 'room-names');
-    names.appendChild(el('div', 'room-name', room.device));
-    var sub = el('div', 'room-profile', profileName(room.profile) + ' · ' + room.site);
+    // Where first, in words (食堂 / 1F / 冷藏库 1), with the device id under it for the technician; the id when no place is set.
+    names.appendChild(el('div', 'room-name', room.location || room.device));
+    var sub = el('div', 'room-profile', [profileName(room.profile), room.location ? room.device : null, schoolOf(room)].filter(Boolean).join(' · '));
     names.appendChild(sub);
     head.appendChild(names);
     card.appendChild(head);
@@ -561,9 +564,12 @@
       .build();
     hub.on('readings', onReadings);
     hub.on('alarmChanged', onAlarmChanged);
-    hub.onreconnecting(function () { setConn('reconnecting'); });
+    hub.on('notification', function () { });   // for the board: the room card follows alarmChanged
+    // The live link dropped: read again at once, so a server that is down shows as the banner (the cards may be stale),
+    // not only as the small status pill.
+    hub.onreconnecting(function () { setConn('reconnecting'); fetchRooms(); });
     hub.onreconnected(function () { join(); });
-    hub.onclose(function () { setConn('disconnected'); scheduleStart(RETRY_MAX_MS); });
+    hub.onclose(function () { setConn('disconnected'); fetchRooms(); scheduleStart(RETRY_MAX_MS); });
     tryStart();
   }
 
@@ -580,6 +586,7 @@
         console.warn('[rooms] live connection failed', err);
         startAttempt += 1;
         setConn('disconnected');
+        fetchRooms();
         scheduleStart(startAttempt < RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[startAttempt] : RETRY_MAX_MS);
       });
   }
@@ -644,9 +651,9 @@
   function renderHistoryHead() {
     var room = findRoom(state.selected);
     if (!room) return;
-    $('history-title').textContent = tr('history.title', { device: room.device });
+    $('history-title').textContent = tr('history.title', { device: placeOf(room) });
     $('history-sub').textContent = tr('history.sub', {
-      profile: profileName(room.profile), site: room.site, step: tr('step.' + RANGES[state.range].step), zone: state.zone
+      profile: profileName(room.profile), site: schoolOf(room), step: tr('step.' + RANGES[state.range].step), zone: state.zone
     });
     document.querySelectorAll('#range-buttons button').forEach(function (button) {
       var r = button.getAttribute('data-range');
@@ -926,6 +933,8 @@
     document.documentElement.lang = lang();
     document.title = tr('title');
     document.querySelectorAll('[data-t]').forEach(function (node) { node.textContent = tr(node.getAttribute('data-t')); });
+    // The links between the pages (js/i18n.js's shared table).
+    if (I18N) document.querySelectorAll('[data-i18n]').forEach(function (node) { node.textContent = I18N.t(node.getAttribute('data-i18n')); });
     var toggle = $('lang-toggle');
     toggle.textContent = tr('lang.toggle');
     toggle.setAttribute('aria-label', tr('lang.aria'));
