@@ -174,6 +174,16 @@ public sealed class HazardReportApiTests : PlatformTest
         Assert.Equal(2, (int)lists["count"]!);
         Assert.All(lists["lists"]![0]!["rows"]!.AsArray(), r => Assert.Equal("school-1", (string?)r!["site"]));
 
+        using (var xlsx = await guard.GetAsync("/api/hazards/lists.xlsx?from=2026-03-01"))
+        {
+            Assert.Equal("三清单_school-1_2026-03-01起.xlsx", xlsx.Content.Headers.ContentDisposition!.FileNameStar);
+        }
+
+        using (var all = await Platform.Http.GetAsync("/api/hazards/report.xlsx?year=2026"))
+        {
+            Assert.Equal("年度报告_全区_2026.xlsx", all.Content.Headers.ContentDisposition!.FileNameStar);
+        }
+
         var report = (await guard.GetFromJsonAsync<JsonObject>("/api/hazards/report?year=2026"))!;
         Assert.Equal(["school-1"], report["schools"]!.AsArray().Select(s => (string?)s!["site"]));
         Assert.Equal(2, (int)report["district"]!["registered"]!);

@@ -162,7 +162,7 @@ internal static class HazardReportEndpoints
             var buffer = new MemoryStream();
             await AnnualReportExport.WriteXlsxAsync(report!, buffer, cancellationToken);
             buffer.Position = 0;
-            var school = site is null ? (user.SeesAllSites() ? "全区" : "本校") : directory.NameOf(site) ?? site;
+            var school = ScopeName(site, site is not null ? [site] : user.SeesAllSites() ? null : user.Sites(), directory);
             return Results.File(buffer, XlsxType, string.Create(CultureInfo.InvariantCulture, $"年度报告_{school}_{report!.Year}.xlsx"));
         });
     }
@@ -356,10 +356,17 @@ internal static class HazardReportEndpoints
         }),
     };
 
-    /// <summary><c>{what}_{school or 全区}_{first day}至{last day}.{ext}</c> (<c>全部时间</c> without a period), local dates.</summary>
+    /// <summary>Who a file is about: the school (its name), 全区 for every school, 所辖学校 for a user's several schools.</summary>
+    private static string ScopeName(string? site, IReadOnlyCollection<string>? sites, SiteDirectory directory)
+    {
+        var one = site ?? (sites is { Count: 1 } ? sites.First() : null);
+        return one is not null ? directory.NameOf(one) ?? one : sites is null ? "全区" : "所辖学校";
+    }
+
+    /// <summary><c>{what}_{school, 全区 or 所辖学校}_{first day}至{last day}.{ext}</c> (<c>全部时间</c> without a period), local dates.</summary>
     private static string FileName(string what, ListQuery query, SiteDirectory directory, string extension)
     {
-        var school = query.Site is { } s ? directory.NameOf(s) ?? s : "全部学校";
+        var school = ScopeName(query.Site, query.Sites, directory);
         var period = (query.FromDay, query.LastDay) switch
         {
             (null, null) => "全部时间",
