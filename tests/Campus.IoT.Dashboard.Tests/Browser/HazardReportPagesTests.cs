@@ -165,6 +165,23 @@ public sealed class HazardReportPagesTests : IAsyncLifetime
     {
         await SeedAsync();
         await _platform.UserAsync("officer-82", "safety_officer", ["school-81", "school-82"], displayName: "孙老师");
+
+        // A fire panel trouble at school-82 (minor: it opens no hazard), acknowledged.
+        await using (var hub = await _platform.ConnectHubAsync())
+        {
+            await using (var gateway = await _platform.ConnectGatewayAsync())
+            {
+                var ts = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+                await gateway.PublishAsync(
+                    "campus/v1/school-82/gw-1/events",
+                    $$"""{"seq":1,"ts":"{{ts}}","events":[{"device":"panel-1","type":"trouble","state":"active","ts":"{{ts}}"}]}""");
+            }
+
+            var alarm = await hub.NextAlarmAsync(a => a.GetProperty("state").GetString() == "active_unack");
+            using var ack = await _platform.Http.PostAsJsonAsync($"/api/alarms/{alarm.GetProperty("id").GetString()}/ack", new { by = "值班员" });
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+
         var errors = new List<string>();
         var page = await _chromium.NewPageAsync(errors);
         await Chromium.SignInAsync(page, _platform.BaseAddress, "officer-82", RunningPlatform.UserPassword, "/report.html");
@@ -176,16 +193,17 @@ public sealed class HazardReportPagesTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#tile-closure")).ToHaveTextAsync("25.0%");
         await Assertions.Expect(page.Locator("#tile-overdue")).ToHaveTextAsync("50.0%");
         await Assertions.Expect(page.Locator("#tile-days")).ToHaveTextAsync(new Regex(@"^\d+\.\d 天$"));
-        await Assertions.Expect(page.Locator("#tile-alarms")).ToHaveTextAsync("0");
-        await Assertions.Expect(page.Locator("#tile-ack")).ToHaveTextAsync("—");
+        await Assertions.Expect(page.Locator("#tile-alarms")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#tile-ack")).ToHaveTextAsync(new Regex(@"^\d+秒$"));
         await Assertions.Expect(page.GetByTestId("school-row")).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("total-row").Locator(".registered")).ToHaveTextAsync("4");
-        foreach (var chart in new[] { "chart-category", "chart-risk", "chart-status" })
+        foreach (var chart in new[] { "chart-category", "chart-risk", "chart-status", "chart-alarms" })
         {
             await Assertions.Expect(page.GetByTestId(chart).Locator("canvas")).ToHaveCountAsync(1);
         }
 
-        await Assertions.Expect(page.GetByTestId("alarms-empty")).ToHaveTextAsync("当年没有设备报警");
+        await Assertions.Expect(page.GetByTestId("alarms-empty")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("[data-testid=school-row][data-site=school-82] .alarms")).ToHaveTextAsync("1");
         await Assertions.Expect(page.GetByTestId("report-empty")).ToBeHiddenAsync();
         var year = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Shanghai).Year.ToString(CultureInfo.InvariantCulture);
         Assert.Equal($"/api/hazards/report.xlsx?year={year}", await page.GetByTestId("download-xlsx").GetAttributeAsync("href"));
@@ -197,6 +215,7 @@ public sealed class HazardReportPagesTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#tile-registered")).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("#tile-closure")).ToHaveTextAsync("33.3%");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("site=school-81"));
+        await Assertions.Expect(page.GetByTestId("alarms-empty")).ToHaveTextAsync("当年没有设备报警");
         var href = await page.GetByTestId("download-xlsx").GetAttributeAsync("href");
         Assert.Equal($"/api/hazards/report.xlsx?year={year}&site=school-81", href);
         var download = await page.EvaluateAsync<int[]>("async url => { const r = await fetch(url); const b = new Uint8Array(await r.arrayBuffer()); return [r.status, b[0], b[1]]; }", href);
