@@ -160,6 +160,7 @@ internal static class Extensions
         app.MapRoomEndpoints();
         app.MapDeviceEndpoints();
         app.MapHazardEndpoints();
+        app.MapHazardReportEndpoints();
     }
 
     private static string DefaultInstanceId()
