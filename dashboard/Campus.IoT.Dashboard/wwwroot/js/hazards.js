@@ -903,6 +903,7 @@
     $('report-button').addEventListener('click', function () { openCreate('report'); });
     $('register-button').addEventListener('click', function () { openCreate('register'); });
     $('create-form').addEventListener('submit', submitCreate);
+    $('create-form').addEventListener('input', function () { if (!$('create-submit').disabled) showError($('create-error'), ''); });
     $('create-close').addEventListener('click', closeCreate);
     $('create-cancel').addEventListener('click', closeCreate);
     $('create-dialog').addEventListener('cancel', function (ev) { ev.preventDefault(); closeCreate(); });
