@@ -111,6 +111,15 @@ public sealed partial class HazardPagesTests : IAsyncLifetime
         await Assertions.Expect(rows).ToContainTextAsync("消防通道堆放杂物");
         await page.GetByTestId("overdue-filter").UncheckAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await page.GetByTestId("category-filter").SelectOptionAsync("fire");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("category=fire"));
+        await page.GetByTestId("category-filter").SelectOptionAsync(string.Empty);
+        await page.GetByTestId("from-filter").FillAsync(Day(2));
+        await Assertions.Expect(page.GetByTestId("list-empty")).ToHaveTextAsync("没有符合条件的隐患");
+        await page.GetByTestId("from-filter").FillAsync(string.Empty);
+        await page.GetByTestId("status-filter").SelectOptionAsync("registered");
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Chromium.ScreenshotAsync(page, "hazards-list.png");
 
         // Open it; starting needs a deadline: the edit form comes first, and saving starts the rectification.
@@ -172,10 +181,15 @@ public sealed partial class HazardPagesTests : IAsyncLifetime
         await Chromium.ScreenshotAsync(page, "hazards-list-en.png");
         await page.GetByTestId("register-button").ClickAsync();
         await Assertions.Expect(page.GetByTestId("create-title")).ToHaveTextAsync("Register a hazard");
+        await page.GetByTestId("create-dialog").GetByTestId("field-title").FillAsync("配电箱门未上锁");
         await AssertNoKeysAsync(page);
         await Chromium.ScreenshotAsync(page, "hazards-register-form-en.png", fullPage: false);
         await page.GetByTestId("create-cancel").ClickAsync();
         await page.GetByTestId("lang-toggle").ClickAsync();
+        await page.GetByTestId("register-button").ClickAsync();
+        await page.GetByTestId("create-dialog").GetByTestId("field-title").FillAsync("配电箱门未上锁");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.GetByTestId("create-dialog")).ToBeHiddenAsync();
 
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("AudioContext", StringComparison.Ordinal));
     }

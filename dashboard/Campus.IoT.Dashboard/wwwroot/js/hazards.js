@@ -829,7 +829,8 @@
     node.textContent = text || '';
   }
 
-  function openCreate(mode) {
+  /** Opens the report (or register) form; keep: what was typed and the chosen photo, when only the language changed. */
+  function openCreate(mode, keep) {
     state.createMode = mode;
     var manage = mode === 'register';
     $('create-title').textContent = t(manage ? 'create.registerTitle' : 'create.reportTitle');
@@ -838,15 +839,19 @@
     $('create-submit').disabled = false;
     // A register form: the reporter's fields with the source after the risk, then the manager's, the photo last.
     var fields = manage ? REPORT_FIELDS.slice(0, 3).concat([MANAGE_FIELDS[0]], REPORT_FIELDS.slice(3, 6), MANAGE_FIELDS.slice(1), [REPORT_FIELDS[6]]) : REPORT_FIELDS;
-    var defaults = { site: state.filters.site || (state.sites.length === 1 ? state.sites[0] : ''), source: 'inspection' };
+    var defaults = keep ? keep.values : { site: state.filters.site || (state.sites.length === 1 ? state.sites[0] : ''), source: 'inspection' };
     buildFields($('create-fields'), fields, defaults);
+    if (keep && keep.file) {
+      var fresh = $('create-fields').querySelector('input[type=file]');
+      fresh.parentNode.replaceChild(keep.file, fresh);
+    }
     if (manage) {
       // Only the schools this user manages.
       var select = $('create-fields').querySelector('select[name=site]');
       Array.prototype.slice.call(select.options, 1).forEach(function (o) { if (!canManage(o.value)) select.removeChild(o); });
     }
     showError($('create-error'), '');
-    $('create-dialog').showModal();
+    if (!$('create-dialog').open) $('create-dialog').showModal();
   }
 
   function closeCreate() { $('create-dialog').close(); state.createMode = null; }
@@ -1390,7 +1395,9 @@
     $('lang-toggle').addEventListener('click', function () {
       I18N.toggleLang();
       render();
-      if (state.createMode && $('create-dialog').open) openCreate(state.createMode);
+      if (state.createMode && $('create-dialog').open) {
+        openCreate(state.createMode, { values: formValues($('create-form')), file: $('create-fields').querySelector('input[type=file]') });
+      }
       CampusAuth.renderUser($('user-box'), state.me);
     });
     window.addEventListener('hashchange', route);
