@@ -319,6 +319,16 @@ public sealed partial class HazardPagesTests : IAsyncLifetime
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/history\\.html\\?site=school-82"));
         await Assertions.Expect(page.GetByTestId("history-row")).ToHaveCountAsync(1);
 
+        // On a phone: the list and the report form fit the width.
+        var phone = await _chromium.NewPageAsync(consoleErrors, 412, 915);
+        await Chromium.SignInAsync(phone, _platform.BaseAddress, "guard-82", RunningPlatform.UserPassword, "/hazards.html");
+        await Assertions.Expect(phone.GetByTestId("hazard-row")).ToHaveCountAsync(2);
+        Assert.True(await phone.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the list page scrolls sideways on a phone");
+        await Chromium.ScreenshotAsync(phone, "hazards-list-phone.png");
+        await phone.GetByTestId("report-button").ClickAsync();
+        await Chromium.ScreenshotAsync(phone, "hazards-report-form-phone.png", fullPage: false);
+        await phone.GetByTestId("create-cancel").ClickAsync();
+
         // The server agrees: a guard may not manage, nor attach to a hazard they did not report.
         using var guard = RunningPlatform.Client(_platform.BaseAddress).Client;
         await RunningPlatform.SignInAsync(guard, "guard-82", RunningPlatform.UserPassword);
