@@ -131,9 +131,9 @@ internal static class HazardEndpoints
                 return Problems.NotFound($"no hazard {id}");
             }
 
-            if (!user.CanManage(hazard.Site))
+            if (!user.CanManage(hazard.Site) && !IsOwnFreshReport(user, hazard))
             {
-                return Problems.Forbidden($"attachments of hazards of {hazard.Site} are added by its safety officer or a district admin");
+                return Problems.Forbidden($"attachments of hazards of {hazard.Site} are added by its safety officer or a district admin (or by the reporter while the report is still registered)");
             }
 
             var form = await request.ReadFormAsync(cancellationToken);
@@ -193,6 +193,16 @@ internal static class HazardEndpoints
 
         return Answer(await change(), store);
     }
+
+    /// <summary>
+    /// A reporter (guard, lab or canteen manager) may add photos to the report they made themselves while it is still
+    /// <c>registered</c>: the report form sends the photo right after creating the hazard.
+    /// </summary>
+    private static bool IsOwnFreshReport(ClaimsPrincipal user, Hazard hazard) =>
+        user.CanSeeSite(hazard.Site)
+        && hazard.Source == HazardSource.Report
+        && hazard.Status == HazardStatus.Registered
+        && hazard.Audit.Any(a => a.Action == "create" && string.Equals(a.By, user.Username(), StringComparison.Ordinal));
 
     private static IResult Answer(HazardOutcome outcome, HazardStore store) => outcome.Kind switch
     {

@@ -67,7 +67,7 @@ internal sealed class Chromium : IAsyncDisposable
     }
 
     /// <summary>The links between the pages, in the order every page shows them.</summary>
-    public static readonly string[] PageLinks = ["/", "/rooms.html", "/health.html", "/history.html"];
+    public static readonly string[] PageLinks = ["/", "/rooms.html", "/health.html", "/history.html", "/hazards.html"];
 
     /// <summary>
     /// What a user must never see on a page: <c>undefined</c>, <c>NaN</c>, <c>null</c>, <c>[object …]</c>, or an i18n key
@@ -93,7 +93,7 @@ internal sealed class Chromium : IAsyncDisposable
         Assert.Equal(PageLinks, await links.EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"));
         Assert.Equal([current], await links.EvaluateAllAsync<string[]>("links => links.filter(a => a.getAttribute('aria-current') === 'page').map(a => a.getAttribute('href'))"));
         var english = await page.Locator("html").GetAttributeAsync("lang") == "en";
-        string[] words = english ? ["Alarm board", "Cold storage & labs", "Sensor health", "Alarm history"] : ["报警监控台", "冷库与实验室温度", "传感器健康", "报警历史"];
+        string[] words = english ? ["Alarm board", "Cold storage & labs", "Sensor health", "Alarm history", "Hazard register"] : ["报警监控台", "冷库与实验室温度", "传感器健康", "报警历史", "隐患台账"];
         await Assertions.Expect(links).ToHaveTextAsync(words);
         await Assertions.Expect(page.GetByTestId("page-nav")).ToHaveAttributeAsync("aria-label", english ? "Pages" : "页面");
     }

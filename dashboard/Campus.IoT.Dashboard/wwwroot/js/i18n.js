@@ -19,6 +19,9 @@
       'lang.toggle.aria': 'Switch to English',
       'nav.history': '报警历史',
       'nav.health': '传感器健康',
+      'nav.hazards': '隐患台账',
+      'nav.lists': '三清单',
+      'nav.report': '年度报告',
 
       'conn.connected': '连接正常',
       'conn.connecting': '正在连接…',
@@ -149,6 +152,9 @@
       'lang.toggle.aria': '切换到中文',
       'nav.history': 'Alarm history',
       'nav.health': 'Sensor health',
+      'nav.hazards': 'Hazard register',
+      'nav.lists': 'Three lists',
+      'nav.report': 'Annual report',
 
       'conn.connected': 'Connected',
       'conn.connecting': 'Connecting…',
