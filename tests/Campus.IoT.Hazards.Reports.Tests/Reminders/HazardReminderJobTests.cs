@@ -51,8 +51,10 @@ public sealed class HazardReminderJobTests : IAsyncDisposable
         var (scheduler, receiver) = await StartAsync(new HazardReminderOptions());
         Assert.Equal(Beijing(2026, 11, 30, 8, 0), await scheduler.NextRunAsync(CancellationToken.None));
 
+        // A second before 08:00 the trigger has not fired: its next run is still this morning's (after firing it would be
+        // tomorrow's), and nothing was sent.
         _time.Advance(TimeSpan.FromSeconds(59));
-        await Task.Delay(200);
+        Assert.Equal(Beijing(2026, 11, 30, 8, 0), await scheduler.NextRunAsync(CancellationToken.None));
         Assert.Empty(receiver.Requests);
 
         _time.Advance(TimeSpan.FromSeconds(1));
