@@ -228,35 +228,22 @@ internal static class HazardEndpoints
             filter = filter with { Site = site };
         }
 
-        if (q["status"].ToString() is { Length: > 0 } status)
+        if (HazardQuery.Name<HazardStatus>(q, "status", HazardNames.TryParse, HazardQuery.Statuses, out var status) is { } badStatus)
         {
-            if (!HazardNames.TryParse(status, out HazardStatus s))
-            {
-                return Bad("status", "status must be registered, rectifying, awaiting_verification or closed");
-            }
-
-            filter = filter with { Status = s };
+            return new ParsedFilter(null, badStatus);
         }
 
-        if (q["category"].ToString() is { Length: > 0 } category)
+        if (HazardQuery.Name<HazardCategory>(q, "category", HazardNames.TryParse, HazardQuery.Categories, out var category) is { } badCategory)
         {
-            if (!HazardNames.TryParse(category, out HazardCategory c))
-            {
-                return Bad("category", "category must be fire, food_safety, lab_chemicals, traffic, buildings, facilities or other");
-            }
-
-            filter = filter with { Category = c };
+            return new ParsedFilter(null, badCategory);
         }
 
-        if (q["risk"].ToString() is { Length: > 0 } risk)
+        if (HazardQuery.Name<RiskLevel>(q, "risk", HazardNames.TryParse, HazardQuery.Risks, out var risk) is { } badRisk)
         {
-            if (!HazardNames.TryParse(risk, out RiskLevel r))
-            {
-                return Bad("risk", "risk must be major, significant, general or low");
-            }
-
-            filter = filter with { Risk = r };
+            return new ParsedFilter(null, badRisk);
         }
+
+        filter = filter with { Status = status, Category = category, Risk = risk };
 
         if (q["source"].ToString() is { Length: > 0 } source)
         {

@@ -211,35 +211,22 @@ internal static class HazardReportEndpoints
             filter = filter with { Site = s };
         }
 
-        if (q["category"].ToString() is { Length: > 0 } category)
+        if (HazardQuery.Name<HazardCategory>(q, "category", HazardNames.TryParse, HazardQuery.Categories, out var category) is { } badCategory)
         {
-            if (!HazardNames.TryParse(category, out HazardCategory c))
-            {
-                return Bad("category", "category must be fire, food_safety, lab_chemicals, traffic, buildings, facilities or other");
-            }
-
-            filter = filter with { Category = c };
+            return (null, badCategory);
         }
 
-        if (q["status"].ToString() is { Length: > 0 } status)
+        if (HazardQuery.Name<HazardStatus>(q, "status", HazardNames.TryParse, HazardQuery.Statuses, out var status) is { } badStatus)
         {
-            if (!HazardNames.TryParse(status, out HazardStatus st))
-            {
-                return Bad("status", "status must be registered, rectifying, awaiting_verification or closed");
-            }
-
-            filter = filter with { Status = st };
+            return (null, badStatus);
         }
 
-        if (q["risk"].ToString() is { Length: > 0 } risk)
+        if (HazardQuery.Name<RiskLevel>(q, "risk", HazardNames.TryParse, HazardQuery.Risks, out var risk) is { } badRisk)
         {
-            if (!HazardNames.TryParse(risk, out RiskLevel r))
-            {
-                return Bad("risk", "risk must be major, significant, general or low");
-            }
-
-            filter = filter with { Risk = r };
+            return (null, badRisk);
         }
+
+        filter = filter with { Category = category, Status = status, Risk = risk };
 
         var fromText = q["from"].ToString() is { Length: > 0 } ft ? ft : null;
         var toText = q["to"].ToString() is { Length: > 0 } tt ? tt : null;
