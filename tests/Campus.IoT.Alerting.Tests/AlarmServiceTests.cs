@@ -116,7 +116,8 @@ public sealed class AlarmServiceTests : IDisposable
         Assert.Equal(3, service.Query([AlarmState.ActiveUnack], null, 10).Count);
 
         hanging.Release.SetResult();
-        await service.HazardFeedDrainedAsync(CancellationToken.None);
+        using var drained = new CancellationTokenSource(Eventually.DefaultTimeout);
+        await service.HazardFeedDrainedAsync(drained.Token);
         Assert.Equal(["d1", "d2", "d3"], hanging.Seen.Select(t => t.Alarm.Device));
     }
 
