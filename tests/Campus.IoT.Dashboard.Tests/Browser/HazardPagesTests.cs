@@ -67,6 +67,7 @@ public sealed partial class HazardPagesTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("hazard-row").GetByTestId("overdue-badge")).ToHaveTextAsync("已逾期");
         await Assertions.Expect(page.GetByTestId("nav-lists")).ToHaveAttributeAsync("href", "lists.html");
         await Assertions.Expect(page.GetByTestId("nav-report")).ToHaveAttributeAsync("href", "report.html");
+        await Chromium.AssertPageNavAsync(page, "/hazards.html");
 
         // Register: measures and the responsible person, but no deadline yet.
         await page.GetByTestId("register-button").ClickAsync();

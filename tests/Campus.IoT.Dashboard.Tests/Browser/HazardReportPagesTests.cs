@@ -108,7 +108,7 @@ public sealed class HazardReportPagesTests : IAsyncLifetime
         await Assertions.Expect(overdue).ToContainTextAsync("教学楼灭火器过期3具");
         await Assertions.Expect(overdue.Locator(".overdue-badge")).ToHaveTextAsync("逾期");
         await Assertions.Expect(overdue.Locator(".risk-badge")).ToHaveTextAsync("重大风险");
-        await Assertions.Expect(page.GetByTestId("register-link")).ToHaveAttributeAsync("href", "hazards.html");
+        await Assertions.Expect(page.GetByTestId("register-link")).ToHaveAttributeAsync("href", "/hazards.html");
         await Assertions.Expect(page.GetByTestId("back-link")).ToHaveAttributeAsync("href", "/");
         await Chromium.ScreenshotAsync(page, "lists.png");
 
@@ -207,7 +207,7 @@ public sealed class HazardReportPagesTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("report-empty")).ToBeHiddenAsync();
         var year = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Shanghai).Year.ToString(CultureInfo.InvariantCulture);
         Assert.Equal($"/api/hazards/report.xlsx?year={year}", await page.GetByTestId("download-xlsx").GetAttributeAsync("href"));
-        await Assertions.Expect(page.GetByTestId("register-link")).ToHaveAttributeAsync("href", "hazards.html");
+        await Assertions.Expect(page.GetByTestId("register-link")).ToHaveAttributeAsync("href", "/hazards.html");
         await Chromium.ScreenshotAsync(page, "report.png");
 
         // One school: 3 found, 1 closed: a third.

@@ -16,7 +16,7 @@
     'zh-CN': {
       'hz.title': '隐患排查治理台账',
       'hz.back': '← 返回报警监控台',
-      'hz.nav': '页面',
+      'hz.nav': '隐患台账专页',
       'hz.reportButton': '上报隐患',
       'hz.registerButton': '登记隐患',
       'hz.status': '状态',
@@ -200,7 +200,7 @@
     en: {
       'hz.title': 'Hazard register',
       'hz.back': '← Back to the alarm board',
-      'hz.nav': 'Pages',
+      'hz.nav': 'Hazard register pages',
       'hz.reportButton': 'Report a hazard',
       'hz.registerButton': 'Register a hazard',
       'hz.status': 'Status',
