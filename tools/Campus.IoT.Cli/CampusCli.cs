@@ -9,6 +9,7 @@ internal static class CampusCli
           campus simulate --broker mqtt://HOST:PORT --sites N --devices M --rate HZ --duration S [--seed K]
           campus audit verify [--db data/alarms.db]
           campus replay [--rules FILE] < readings.jsonl
+          campus bridge config --site S --district mqtts://HOST:8883 [--username U --password-file F] [--cafile F] [--protocol mqttv50|mqttv311] [--autosave S] [--max-queued N]
         """;
 
     public static async Task<int> RunAsync(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
@@ -23,6 +24,8 @@ internal static class CampusCli
                 return await ReplayCommand.RunAsync(rest, stdin, stdout, stderr, cancellationToken);
             case ["audit", "verify", .. var rest]:
                 return await AuditVerifyCommand.RunAsync(rest, stdout, stderr);
+            case ["bridge", "config", .. var rest]:
+                return await BridgeConfigCommand.RunAsync(rest, stdout, stderr);
             case ["--help"] or ["-h"] or ["help"]:
                 await stdout.WriteLineAsync(Usage);
                 return 0;
