@@ -9,6 +9,11 @@ internal static class CampusCli
           campus simulate --broker mqtt://HOST:PORT --sites N --devices M --rate HZ --duration S [--seed K]
           campus audit verify [--db data/alarms.db]
           campus replay [--rules FILE] < readings.jsonl
+          campus provision gateway --site S --name G [--dir deploy/broker] [--broker mqtts://HOST:8883] [--ca-file PATH] [--out FILE] [--rotate] [--reload-pid PID]
+          campus provision platform --name N [--dir deploy/broker] [--broker mqtts://HOST:8883] [--ca-file PATH] [--out FILE] [--rotate] [--reload-pid PID]
+          campus provision list [--dir deploy/broker]
+          campus revoke gateway --site S --name G [--dir deploy/broker] [--reload-pid PID]
+          campus revoke platform --name N [--dir deploy/broker] [--reload-pid PID]
         """;
 
     public static async Task<int> RunAsync(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
@@ -23,6 +28,12 @@ internal static class CampusCli
                 return await ReplayCommand.RunAsync(rest, stdin, stdout, stderr, cancellationToken);
             case ["audit", "verify", .. var rest]:
                 return await AuditVerifyCommand.RunAsync(rest, stdout, stderr);
+            case ["provision", "list", .. var rest]:
+                return await ProvisionCommand.ListAsync(rest, stdout, stderr);
+            case ["provision", "gateway" or "platform", .. var rest]:
+                return await ProvisionCommand.ProvisionAsync(args[1], rest, stdout, stderr, time);
+            case ["revoke", "gateway" or "platform", .. var rest]:
+                return await ProvisionCommand.RevokeAsync(args[1], rest, stdout, stderr);
             case ["--help"] or ["-h"] or ["help"]:
                 await stdout.WriteLineAsync(Usage);
                 return 0;
