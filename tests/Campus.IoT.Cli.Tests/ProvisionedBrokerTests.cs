@@ -8,9 +8,11 @@ using Campus.IoT.Gateway;
 using Campus.IoT.Gateway.Configuration;
 using Campus.IoT.Gateway.Spool;
 using Campus.IoT.Telemetry;
+using Campus.IoT.Telemetry.Mqtt;
 using Campus.IoT.Tests.Common;
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace Campus.IoT.Cli.Tests;
@@ -32,6 +34,7 @@ public sealed class ProvisionedBrokerTests : IAsyncLifetime
     private string _gwB = null!;
     private string _ingest = null!;
     private string _gwAConfig = null!;
+    private string _ingestConfig = null!;
 
     public async Task InitializeAsync()
     {
@@ -45,7 +48,9 @@ public sealed class ProvisionedBrokerTests : IAsyncLifetime
         _gwA = ProvisionCommandTests.Secret(gwA);
         _gwAConfig = gwA.Stdout;
         _gwB = ProvisionCommandTests.Secret(await Cli("provision", "gateway", "--site", "s1", "--name", "gw-b", "--dir", _dir));
-        _ingest = ProvisionCommandTests.Secret(await Cli("provision", "platform", "--name", "ingest", "--dir", _dir));
+        var ingest = await Cli("provision", "platform", "--name", "ingest", "--dir", _dir, "--broker", $"mqtts://localhost:{_tlsPort}", "--ca-file", Path.Combine(_dir, "ca.crt"));
+        _ingest = ProvisionCommandTests.Secret(ingest);
+        _ingestConfig = ingest.Stdout;
 
         var secured = $"""
             allow_anonymous false
@@ -199,6 +204,37 @@ public sealed class ProvisionedBrokerTests : IAsyncLifetime
     /// <summary>A refused CONNECT: Mosquitto 2.0 answers 0x87 Not authorized for a bad password; 0x86 is the other legal answer.</summary>
     private static void AssertRefused(MqttClientConnectResultCode code) =>
         Assert.True(code is MqttClientConnectResultCode.NotAuthorized or MqttClientConnectResultCode.BadUserNameOrPassword, $"CONNECT answered {code}");
+
+    [Fact]
+    public async Task The_printed_platform_config_subscribes_over_tls_through_the_platforms_own_client()
+    {
+        using var json = JsonDocument.Parse(_ingestConfig);
+        var section = json.RootElement.GetProperty("Campus").GetProperty("Mqtt");
+        Assert.True(MqttEndpoint.TryParse(section.GetProperty("Broker").GetString(), out var endpoint));
+        Assert.True(endpoint.Tls);
+        var settings = new MqttClientSettings(endpoint, "t-" + Guid.NewGuid().ToString("N")[..8])
+        {
+            Username = section.GetProperty("Username").GetString(),
+            Password = section.GetProperty("Password").GetString(),
+            CaFile = section.GetProperty("CaFile").GetString(),
+        };
+        var received = new ConcurrentQueue<string>();
+        MqttTopicFilter[] filters = [new MqttTopicFilterBuilder().WithTopic("$share/ingest/campus/v1/+/+/telemetry").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()];
+        await using var subscriber = new ResilientMqttClient(settings.ForSubscriber("ingest"), filters, e =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        }, TimeProvider.System, _logs.CreateLogger("ingest"));
+        subscriber.Start();
+        using (var cts = new CancellationTokenSource(Eventually.DefaultTimeout))
+        {
+            await subscriber.WaitConnectedAsync(cts.Token);
+        }
+
+        var gateway = await Connected("s1.gw-b", _gwB);
+        await gateway.PublishAsync(Message("campus/v1/s1/gw-b/telemetry", "over-tls"));
+        await Eventually.True(() => received.Contains("over-tls"), "gw-b's telemetry at the TLS platform subscriber");
+    }
 
     private static MqttApplicationMessage Message(string topic, string payload) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
