@@ -174,6 +174,28 @@ public sealed class ProvisionedBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_connected_before_its_revocation_loses_its_rights_at_the_reload()
+    {
+        var received = await Subscriber("ingest", _ingest, "campus/v1/#");
+        var commands = new ConcurrentQueue<string>();
+        var b = await Connected("s1.gw-b", _gwB, commands);
+        await b.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("campus/v1/s1/gw-b/cmd/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await b.PublishAsync(Message("campus/v1/s1/gw-b/telemetry", "before"))).ReasonCode);
+        await Eventually.True(() => received.Contains("campus/v1/s1/gw-b/telemetry before"), "gw-b before the revocation");
+
+        var revoke = await Cli("revoke", "gateway", "--site", "s1", "--name", "gw-b", "--dir", _dir, "--reload-pid", _broker.ProcessId!.Value.ToString(CultureInfo.InvariantCulture));
+        Assert.True(revoke.ExitCode == 0, revoke.Stderr);
+        await Eventually.True(async () => !b.IsConnected || (await b.PublishAsync(Message("campus/v1/s1/gw-b/telemetry", "after"))).ReasonCode == MqttClientPublishReasonCode.NotAuthorized, "gw-b's publish refused after the reload");
+
+        var platform = await Connected("ingest", _ingest);
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await platform.PublishAsync(Message("campus/v1/s1/gw-b/cmd/restart", "after-revoke"))).ReasonCode);
+        await (await Connected("s1.gw-a", _gwA)).PublishAsync(Message("campus/v1/s1/gw-a/telemetry", "fence"));
+        await Eventually.True(() => received.Contains("campus/v1/s1/gw-a/telemetry fence"), "the fence after the command");
+        Assert.Empty(commands);
+        Assert.DoesNotContain(received, m => m.EndsWith(" after", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_printed_gateway_config_connects_the_real_gateway_over_tls_and_confines_it_the_same_way()
     {
         var received = await Subscriber("ingest", _ingest, "campus/v1/#");
