@@ -118,6 +118,34 @@ public sealed class ProvisionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unwritable_config_file_stops_before_the_broker_files_change()
+    {
+        var run = await Provision("gateway", "--site", "s1", "--name", "gw-a", "--out", Path.Combine(_dir, "missing", "gw-a.json"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("cannot write", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "passwd")));
+        Assert.False(File.Exists(Path.Combine(_dir, "acl")));
+    }
+
+    [Fact]
+    public async Task A_password_file_that_cannot_be_replaced_leaves_the_acl_as_it_was()
+    {
+        Secret(await Provision("gateway", "--site", "s1", "--name", "gw-a"));
+        var acl = await File.ReadAllTextAsync(Path.Combine(_dir, "acl"));
+        File.Delete(Path.Combine(_dir, "passwd"));
+        Directory.CreateDirectory(Path.Combine(_dir, "passwd", "blocker"));
+
+        var run = await Provision("gateway", "--site", "s1", "--name", "gw-b");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("cannot replace", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+        Assert.Equal(acl, await File.ReadAllTextAsync(Path.Combine(_dir, "acl")));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
+
+    [Fact]
     public async Task Out_writes_the_config_to_a_file_only_its_owner_reads()
     {
         var file = Path.Combine(_dir, "gw-a.json");

@@ -65,10 +65,28 @@ internal static class ProvisionCommand
             var rotated = files.Contains(user.Name);
             var stamp = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
             files.Set(user.Name, MosquittoPassword.Hash(secret), user.AclLines($"campus {(user.IsGateway ? $"gateway {user.Site}/{user.Gateway}" : $"platform {user.Name}")} {(rotated ? "rotated" : "provisioned")} {stamp}"));
-            files.Save(grant: true);
-            if (options.Value("--out") is { } outFile)
+
+            // The config file is staged before the broker files change, so a config that cannot be written stops everything.
+            var outFile = options.Value("--out");
+            var staged = outFile is null ? null : BrokerFiles.StageText(outFile, output, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            try
             {
-                BrokerFiles.WriteAtomically(outFile, output, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                files.Save(grant: true);
+                if (staged is not null)
+                {
+                    BrokerFiles.Commit(staged, outFile!);
+                }
+            }
+            finally
+            {
+                if (staged is not null)
+                {
+                    BrokerFiles.TryDelete(staged);
+                }
+            }
+
+            if (outFile is not null)
+            {
                 await stderr.WriteLineAsync($"campus {command}: {user.Name} {(rotated ? "rotated" : "provisioned")}; its configuration (with the secret, shown nowhere else) is in {outFile}");
             }
             else

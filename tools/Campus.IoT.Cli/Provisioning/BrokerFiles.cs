@@ -19,13 +19,17 @@ internal sealed class BrokerFiles : IDisposable
     private readonly FileStream _lock;
     private readonly List<string> _passwd;
     private readonly List<string> _acl;
+    private readonly string? _originalPasswd;
+    private readonly string? _originalAcl;
 
-    private BrokerFiles(string directory, FileStream lockFile, List<string> passwd, List<string> acl)
+    private BrokerFiles(string directory, FileStream lockFile, string? passwd, string? acl)
     {
         Directory = directory;
         _lock = lockFile;
-        _passwd = passwd;
-        _acl = acl;
+        _originalPasswd = passwd;
+        _originalAcl = acl;
+        _passwd = Lines(passwd);
+        _acl = Lines(acl);
     }
 
     public string Directory { get; }
@@ -58,7 +62,7 @@ internal sealed class BrokerFiles : IDisposable
 
         try
         {
-            return new BrokerFiles(directory, lockFile, ReadLines(Path.Combine(directory, PasswordFileName)), ReadLines(Path.Combine(directory, AclFileName)));
+            return new BrokerFiles(directory, lockFile, ReadText(Path.Combine(directory, PasswordFileName)), ReadText(Path.Combine(directory, AclFileName)));
         }
         catch
         {
@@ -114,7 +118,8 @@ internal sealed class BrokerFiles : IDisposable
     /// <summary>
     /// Writes both files. <paramref name="grant"/> orders the renames so that a crash between them errs on the safe side:
     /// when granting, the ACL goes first (an ACL block without a password lets nobody in); when revoking, the password goes
-    /// first (the account stops authenticating before its ACL block disappears).
+    /// first (the account stops authenticating before its ACL block disappears). When the second rename fails, the first
+    /// file is put back as it was, so an error leaves both files unchanged.
     /// </summary>
     public void Save(bool grant)
     {
@@ -123,15 +128,18 @@ internal sealed class BrokerFiles : IDisposable
         try
         {
             acl = Stage(AclPath, _acl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            if (grant)
+            var (first, firstPath, firstOriginal, second, secondPath) = grant
+                ? (acl, AclPath, _originalAcl, passwd, PasswordPath)
+                : (passwd, PasswordPath, _originalPasswd, acl, AclPath);
+            Commit(first, firstPath);
+            try
             {
-                Commit(acl, AclPath);
-                Commit(passwd, PasswordPath);
+                Commit(second, secondPath);
             }
-            else
+            catch (ProvisioningException)
             {
-                Commit(passwd, PasswordPath);
-                Commit(acl, AclPath);
+                Restore(firstPath, firstOriginal);
+                throw;
             }
         }
         finally
@@ -144,26 +152,80 @@ internal sealed class BrokerFiles : IDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically (temporary file, fsync, rename).</summary>
-    public static void WriteAtomically(string path, string content, UnixFileMode mode)
+    /// <summary>
+    /// Writes <paramref name="content"/> to a temporary file next to <paramref name="path"/> (fsync'd, with
+    /// <paramref name="mode"/> or the existing file's mode); <see cref="Commit"/> renames it into place.
+    /// </summary>
+    public static string StageText(string path, string content, UnixFileMode mode) => StageFile(path, content, mode);
+
+    /// <summary>Renames a staged file over <paramref name="path"/>.</summary>
+    public static void Commit(string temp, string path)
     {
-        var temp = StageText(path, content, mode);
         try
         {
-            Commit(temp, path);
+            File.Move(temp, path, overwrite: true);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
+            throw new ProvisioningException($"cannot replace {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Deletes a staged file that was not committed; a failure is ignored (the broker never reads it).</summary>
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file is harmless: the broker never reads it.
         }
     }
 
     public void Dispose() => _lock.Dispose();
 
     private static string Stage(string path, List<string> lines, UnixFileMode newFileMode) =>
-        StageText(path, lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n", newFileMode);
+        StageFile(path, lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n", newFileMode);
 
-    private static string StageText(string path, string content, UnixFileMode newFileMode)
+    private static void Restore(string path, string? original)
+    {
+        try
+        {
+            if (original is null)
+            {
+                File.Delete(path);
+            }
+            else
+            {
+                var temp = StageFile(path, original, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                Commit(temp, path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ProvisioningException)
+        {
+            // Best effort: the order of the renames already left the safe half in place.
+        }
+    }
+
+    private static List<string> Lines(string? text)
+    {
+        if (text is null)
+        {
+            return [];
+        }
+
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        if (lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        return lines;
+    }
+
+    private static string StageFile(string path, string content, UnixFileMode newFileMode)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -191,35 +253,11 @@ internal sealed class BrokerFiles : IDisposable
         }
     }
 
-    private static void Commit(string temp, string path)
+    private static string? ReadText(string path)
     {
         try
         {
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ProvisioningException($"cannot replace {path}: {e.Message}", e);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover temporary file is harmless: the broker never reads it.
-        }
-    }
-
-    private static List<string> ReadLines(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? [.. File.ReadAllLines(path)] : [];
+            return File.Exists(path) ? File.ReadAllText(path) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
