@@ -44,7 +44,17 @@ internal sealed class CampusOptionsValidator : IValidateOptions<CampusOptions>
         var mqtt = options.Mqtt;
         if (!mqtt.UseEmbedded && !MqttEndpoint.TryParse(mqtt.Broker, out _))
         {
-            errors.Add($"Campus:Mqtt:Broker '{mqtt.Broker}' is not mqtt://host:port");
+            errors.Add($"Campus:Mqtt:Broker '{mqtt.Broker}' is not mqtt://host:port or mqtts://host:port");
+        }
+
+        if (!mqtt.UseEmbedded && string.IsNullOrEmpty(mqtt.Username) != string.IsNullOrEmpty(mqtt.Password))
+        {
+            errors.Add("Campus:Mqtt:Username and Campus:Mqtt:Password must be set together");
+        }
+
+        if (!mqtt.UseEmbedded && mqtt.CaFile is { Length: > 0 } ca && !File.Exists(ca))
+        {
+            errors.Add($"Campus:Mqtt:CaFile {ca} does not exist");
         }
 
         if (mqtt.UseEmbedded)

@@ -52,7 +52,8 @@ internal static class Extensions
             var endpoint = options.Mqtt.UseEmbedded
                 ? new MqttEndpoint("127.0.0.1", options.Mqtt.EmbeddedPort)
                 : MqttEndpoint.TryParse(options.Mqtt.Broker, out var external) ? external : throw new OptionsValidationException(CampusOptions.Section, typeof(CampusOptions), ["Campus:Mqtt:Broker is invalid"]);
-            return new MqttClientSettings(endpoint, options.InstanceId is { Length: > 0 } id ? id : DefaultInstanceId());
+            var settings = new MqttClientSettings(endpoint, options.InstanceId is { Length: > 0 } id ? id : DefaultInstanceId());
+            return options.Mqtt.UseEmbedded ? settings : settings with { Username = options.Mqtt.Username, Password = options.Mqtt.Password, CaFile = options.Mqtt.CaFile };
         });
         services.AddSingleton(sp => new PayloadDecoder(sp.GetRequiredService<TimeProvider>()));
 

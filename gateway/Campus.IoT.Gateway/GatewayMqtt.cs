@@ -47,32 +47,10 @@ internal static class GatewayMqtt
     /// The broker's certificate must name the host it was reached at, and chain to the system's roots or, when a CA file is
     /// configured, to that CA only.
     /// </summary>
-    internal static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection? trusted)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            return false;
-        }
+    internal static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection? trusted) =>
+        MqttTls.IsTrusted(certificate, errors, trusted);
 
-        if (trusted is null)
-        {
-            return errors == SslPolicyErrors.None;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
-    }
-
-    private static X509Certificate2Collection LoadCa(string path)
-    {
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(path);
-        return collection;
-    }
+    private static X509Certificate2Collection LoadCa(string path) => MqttTls.LoadCa(path);
 
     public static MqttApplicationMessage Message(string topic, ReadOnlyMemory<byte> payload, bool retain) =>
         new MqttApplicationMessageBuilder()

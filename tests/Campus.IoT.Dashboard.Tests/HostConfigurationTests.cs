@@ -55,6 +55,16 @@ public sealed class HostConfigurationTests
     }
 
     [Fact]
+    public async Task A_secured_broker_needs_username_and_password_together_and_an_existing_ca_file()
+    {
+        await using var app = CampusHost.Create(["--urls", "http://127.0.0.1:0", "--Campus:DataDir=" + Path.GetTempPath(), "--Campus:Mqtt:Broker=mqtts://broker.example:8883", "--Campus:Mqtt:Username=ingest", "--Campus:Mqtt:CaFile=/nonexistent/ca.crt"]);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains("Campus:Mqtt:Username and Campus:Mqtt:Password must be set together", error.Failures);
+        Assert.Contains("Campus:Mqtt:CaFile /nonexistent/ca.crt does not exist", error.Failures);
+        Assert.DoesNotContain(error.Failures, f => f.Contains("Campus:Mqtt:Broker", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_busy_mqtt_port_stops_the_host_with_a_message_that_says_what_to_do()
     {
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

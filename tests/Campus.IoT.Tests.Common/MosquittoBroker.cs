@@ -28,6 +28,9 @@ public sealed class MosquittoBroker : IAsyncLifetime
     /// <summary>The fixture's temporary directory (certificates, password files go here).</summary>
     public string Directory => _directory ??= System.IO.Directory.CreateTempSubdirectory("campus-mosquitto-").FullName;
 
+    /// <summary>The process id of the broker this fixture started (for SIGHUP reloads), or null.</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>True when this fixture started the broker (and so may stop and restart it).</summary>
     public bool Owned => _process is not null;
 
