@@ -117,6 +117,37 @@ public sealed class ProvisionedBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_schools_bridge_account_forwards_every_gateway_of_its_school_and_nothing_of_another()
+    {
+        var provisioned = await Cli("provision", "bridge", "--site", "s1", "--dir", _dir, "--reload-pid", _broker.ProcessId!.Value.ToString(CultureInfo.InvariantCulture));
+        Assert.True(provisioned.ExitCode == 0, provisioned.Stderr);
+        var secret = provisioned.Stdout.Trim();   // the password file's one line (campus bridge config --password-file)
+        Assert.Equal(43, secret.Length);
+        Assert.Contains("bridge@s1:$7$101$", await File.ReadAllTextAsync(Path.Combine(_dir, "passwd")), StringComparison.Ordinal);
+        var listed = await Cli("provision", "list", "--dir", _dir);
+        Assert.Contains("""{"user":"bridge@s1","kind":"bridge","site":"s1","acl":true}""", listed.Stdout, StringComparison.Ordinal);
+
+        var received = await Subscriber("ingest", _ingest, "campus/v1/#");
+        var bridge = await Eventually.Get(
+            async () => (await Connect("bridge@s1", secret)) is { Result.ResultCode: MqttClientConnectResultCode.Success } ok ? ok.Client : null,
+            "the bridge account after the reload");
+
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await bridge.PublishAsync(Message("campus/v1/s1/gw-a/telemetry", "bridged-a"))).ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await bridge.PublishAsync(Message("campus/v1/s1/gw-9/events", "bridged-9"))).ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await bridge.PublishAsync(Message("campus/v1/s2/gw-a/telemetry", "forged"))).ReasonCode);
+        await bridge.PublishAsync(Message("campus/v1/s1/gw-a/telemetry", "fence"));
+
+        await Eventually.True(() => received.Contains("campus/v1/s1/gw-a/telemetry fence"), "the fence");
+        Assert.Contains("campus/v1/s1/gw-a/telemetry bridged-a", received);
+        Assert.Contains("campus/v1/s1/gw-9/events bridged-9", received);
+        Assert.DoesNotContain(received, m => m.Contains("forged", StringComparison.Ordinal));
+
+        var revoked = await Cli("revoke", "bridge", "--site", "s1", "--dir", _dir);
+        Assert.True(revoked.ExitCode == 0, revoked.Stderr);
+        Assert.DoesNotContain("bridge@s1", await File.ReadAllTextAsync(Path.Combine(_dir, "acl")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_gateways_last_will_is_allowed_on_its_own_status_topic_only()
     {
         var received = await Subscriber("ingest", _ingest, "campus/v1/+/+/status");

@@ -12,8 +12,10 @@ internal static class CampusCli
           campus bridge config --site S --district mqtts://HOST:8883 [--username U --password-file F] [--cafile F] [--protocol mqttv50|mqttv311] [--autosave S] [--max-queued N]
           campus provision gateway --site S --name G [--dir deploy/broker] [--broker mqtts://HOST:8883] [--ca-file PATH] [--out FILE] [--rotate] [--reload-pid PID]
           campus provision platform --name N [--dir deploy/broker] [--broker mqtts://HOST:8883] [--ca-file PATH] [--out FILE] [--rotate] [--reload-pid PID]
+          campus provision bridge --site S [--dir deploy/broker] [--out FILE] [--rotate] [--reload-pid PID]
           campus provision list [--dir deploy/broker]
           campus revoke gateway --site S --name G [--dir deploy/broker] [--reload-pid PID]
+          campus revoke bridge --site S [--dir deploy/broker] [--reload-pid PID]
           campus revoke platform --name N [--dir deploy/broker] [--reload-pid PID]
         """;
 
@@ -33,9 +35,9 @@ internal static class CampusCli
                 return await BridgeConfigCommand.RunAsync(rest, stdout, stderr);
             case ["provision", "list", .. var rest]:
                 return await ProvisionCommand.ListAsync(rest, stdout, stderr);
-            case ["provision", "gateway" or "platform", .. var rest]:
+            case ["provision", "gateway" or "bridge" or "platform", .. var rest]:
                 return await ProvisionCommand.ProvisionAsync(args[1], rest, stdout, stderr, time);
-            case ["revoke", "gateway" or "platform", .. var rest]:
+            case ["revoke", "gateway" or "bridge" or "platform", .. var rest]:
                 return await ProvisionCommand.RevokeAsync(args[1], rest, stdout, stderr);
             case ["--help"] or ["-h"] or ["help"]:
                 await stdout.WriteLineAsync(Usage);

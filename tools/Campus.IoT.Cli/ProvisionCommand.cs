@@ -8,7 +8,7 @@ using Campus.IoT.Telemetry;
 namespace Campus.IoT.Cli;
 
 /// <summary>
-/// <c>campus provision gateway|platform …</c>, <c>campus revoke gateway|platform …</c> and <c>campus provision list</c>:
+/// <c>campus provision gateway|bridge|platform …</c>, <c>campus revoke gateway|bridge|platform …</c> and <c>campus provision list</c>:
 /// broker accounts in Mosquitto's <c>passwd</c> and <c>acl</c> files (docs/security.md). A new account gets a random
 /// secret that is printed once, inside a ready configuration, and kept on the server only as a PBKDF2 hash.
 /// Exit code 0 done, 2 bad usage or nothing changed because of an error (both files are left as they were).
@@ -23,6 +23,8 @@ internal static class ProvisionCommand
     private static readonly HashSet<string> PlatformValues = ["--name", "--dir", "--broker", "--ca-file", "--out", "--reload-pid"];
     private static readonly HashSet<string> RevokeGatewayValues = ["--site", "--name", "--dir", "--reload-pid"];
     private static readonly HashSet<string> RevokePlatformValues = ["--name", "--dir", "--reload-pid"];
+    private static readonly HashSet<string> BridgeValues = ["--site", "--dir", "--out", "--reload-pid"];
+    private static readonly HashSet<string> RevokeBridgeValues = ["--site", "--dir", "--reload-pid"];
     private static readonly HashSet<string> RotateFlag = ["--rotate"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -30,13 +32,14 @@ internal static class ProvisionCommand
     {
         var command = $"provision {kind}";
         var gateway = kind == "gateway";
-        if (!CliArguments.TryParse(args, gateway ? GatewayValues : PlatformValues, RotateFlag, out var options, out var error))
+        var bridge = kind == "bridge";
+        if (!CliArguments.TryParse(args, gateway ? GatewayValues : bridge ? BridgeValues : PlatformValues, RotateFlag, out var options, out var error))
         {
             return await CampusCli.FailAsync(stderr, command, [error]);
         }
 
         var errors = new List<string>();
-        var user = User(gateway, options, errors);
+        var user = User(kind, options, errors);
         var broker = options.Value("--broker") ?? DefaultBroker;
         if (!Uri.TryCreate(broker, UriKind.Absolute, out var brokerUri) || brokerUri.Scheme is not ("mqtt" or "mqtts") || brokerUri.Host.Length == 0)
         {
@@ -52,8 +55,8 @@ internal static class ProvisionCommand
         var tls = brokerUri!.Scheme == "mqtts";
         var caFile = options.Value("--ca-file") ?? (tls && gateway ? DefaultGatewayCaFile : null);
         var secret = MosquittoPassword.NewSecret();
-        var config = gateway ? GatewayConfig(user, broker, secret, caFile) : PlatformConfig(user, broker, secret, caFile);
-        var output = config.ToJsonString(Indented) + "\n";
+        // A bridge's secret goes alone into the file `campus bridge config --password-file` reads; the others get a config.
+        var output = bridge ? secret + "\n" : (gateway ? GatewayConfig(user, broker, secret, caFile) : PlatformConfig(user, broker, secret, caFile)).ToJsonString(Indented) + "\n";
         try
         {
             using var files = BrokerFiles.Open(options.Value("--dir") ?? DefaultDirectory);
@@ -64,7 +67,8 @@ internal static class ProvisionCommand
 
             var rotated = files.Contains(user.Name);
             var stamp = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-            files.Set(user.Name, MosquittoPassword.Hash(secret), user.AclLines($"campus {(user.IsGateway ? $"gateway {user.Site}/{user.Gateway}" : $"platform {user.Name}")} {(rotated ? "rotated" : "provisioned")} {stamp}"));
+            var what = user.IsGateway ? $"gateway {user.Site}/{user.Gateway}" : user.IsBridge ? $"bridge {user.Site}" : $"platform {user.Name}";
+            files.Set(user.Name, MosquittoPassword.Hash(secret), user.AclLines($"campus {what} {(rotated ? "rotated" : "provisioned")} {stamp}"));
 
             // The config file is staged before the broker files change, so a config that cannot be written stops everything.
             var outFile = options.Value("--out");
@@ -105,14 +109,14 @@ internal static class ProvisionCommand
     public static async Task<int> RevokeAsync(string kind, IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var command = $"revoke {kind}";
-        var gateway = kind == "gateway";
-        if (!CliArguments.TryParse(args, gateway ? RevokeGatewayValues : RevokePlatformValues, new HashSet<string>(), out var options, out var error))
+        var values = kind switch { "gateway" => RevokeGatewayValues, "bridge" => RevokeBridgeValues, _ => RevokePlatformValues };
+        if (!CliArguments.TryParse(args, values, new HashSet<string>(), out var options, out var error))
         {
             return await CampusCli.FailAsync(stderr, command, [error]);
         }
 
         var errors = new List<string>();
-        var user = User(gateway, options, errors);
+        var user = User(kind, options, errors);
         var reloadPid = ReloadPid(options, errors);
         if (user is null || errors.Count > 0)
         {
@@ -154,11 +158,15 @@ internal static class ProvisionCommand
                 var line = new JsonObject
                 {
                     ["user"] = name,
-                    ["kind"] = user is null ? "other" : user.IsGateway ? "gateway" : "platform",
+                    ["kind"] = user?.Kind ?? "other",
                 };
-                if (user is { IsGateway: true })
+                if (user?.Site is not null)
                 {
                     line["site"] = user.Site;
+                }
+
+                if (user is { IsGateway: true })
+                {
                     line["gateway"] = user.Gateway;
                 }
 
@@ -174,8 +182,20 @@ internal static class ProvisionCommand
         return 0;
     }
 
-    private static BrokerUser? User(bool gateway, CliArguments options, List<string> errors)
+    private static BrokerUser? User(string kind, CliArguments options, List<string> errors)
     {
+        if (kind == "bridge")
+        {
+            var school = options.Value("--site");
+            if (!Identifier.IsValid(school))
+            {
+                errors.Add($"--site must match [a-z0-9][a-z0-9-]{{0,62}} (got '{school}')");
+            }
+
+            return errors.Count == 0 ? BrokerUser.ForBridge(school!) : null;
+        }
+
+        var gateway = kind == "gateway";
         var name = options.Value("--name");
         if (!Identifier.IsValid(name))
         {
