@@ -15,6 +15,7 @@ drain), or --drain-timeout. Prints one JSON line (the step's summary) and append
 import argparse
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -145,6 +146,8 @@ def main():
     a.add_argument("simulate", nargs=argparse.REMAINDER, help="-- the simulator's command line")
     o = a.parse_args()
     command = o.simulate[1:] if o.simulate[:1] == ["--"] else o.simulate
+    # Probe device ids must be contract identifiers ([a-z0-9][a-z0-9-]*): "step-1.5s" would be rejected by ingest.
+    o.probe_prefix = "probe-" + re.sub("[^a-z0-9-]", "-", o.label.lower()) + "-"
 
     probe = Probe(o.broker_port, f"capacity-probe-{o.label}")
     first = scrape(o.http + "/metrics")
@@ -164,7 +167,7 @@ def main():
         if sim_exit is None and now >= next_probe:
             probes += 1
             ts = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            payload = json.dumps({"seq": seq_base + probes, "ts": ts, "events": [{"device": f"probe-{o.label}-{probes}", "type": "smoke", "state": "active", "ts": ts}]})
+            payload = json.dumps({"seq": seq_base + probes, "ts": ts, "events": [{"device": f"{o.probe_prefix}{probes}", "type": "smoke", "state": "active", "ts": ts}]})
             probe.publish("campus/v1/probe/gw-1/events", payload.encode())
             next_probe += o.probe_every
         if now >= next_poll:
@@ -255,11 +258,11 @@ def other_cpu(before, after, delta, own, dt):
 
 def poll_alarms(o, found):
     """End-to-end latency of each probe alarm not yet seen, while it is still at escalation level 0."""
-    with urllib.request.urlopen(o.http + "/api/alarms?state=all&site=probe", timeout=10) as r:
+    with urllib.request.urlopen(o.http + "/api/alarms?state=all&site=probe&limit=5000", timeout=10) as r:
         alarms = json.loads(r.read())
     for al in alarms:
         device = str(al.get("device", ""))
-        if device.startswith(f"probe-{o.label}-") and device not in found and al.get("escalationLevel", 0) == 0:
+        if device.startswith(o.probe_prefix) and device not in found and al.get("escalationLevel", 0) == 0:
             raised = datetime.fromisoformat(al["raisedAt"].replace("Z", "+00:00"))
             updated = datetime.fromisoformat(al["updatedAt"].replace("Z", "+00:00"))
             found[device] = (updated - raised).total_seconds() * 1000
