@@ -146,7 +146,7 @@ internal sealed class TelemetryLoad : IAsyncDisposable
 
                     // Gateways stamp in milliseconds; a gateway's next message is at least a millisecond later, so every
                     // (device, ts) is new to the store's idempotent key.
-                    var nowMs = (long)(DateTime.UtcNow - UnixEpoch).TotalMilliseconds;
+                    var nowMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
                     var ms = lastMs[i] = Math.Max(nowMs, lastMs[i] + 1);
                     var payload = Payload(++seqs[i], UnixEpoch.AddMilliseconds(ms), gateways[i], devices[i]);
                     var message = new MqttApplicationMessageBuilder().WithTopic(topics[i]).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();

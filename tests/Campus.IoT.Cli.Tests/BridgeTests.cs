@@ -75,8 +75,7 @@ public sealed class BridgeTests : IAsyncLifetime
         await _district.StartOwnAsync();
 
         await Eventually.True(() => Seqs(Site).Distinct().Count() == 300, "all 300 school messages at the district", TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
-        AssertInOrderWithAtMostRedeliveries(Seqs(Site), 300);
+        AssertInOrderWithAtMostRedeliveries(await SeqsAfterFenceAsync(), 300);
         Assert.DoesNotContain(_received, r => r.Topic.Contains(OtherSite, StringComparison.Ordinal));
     }
 
@@ -94,8 +93,7 @@ public sealed class BridgeTests : IAsyncLifetime
         await PublishAsync(gateway, Site, 601, 800);
 
         await Eventually.True(() => Seqs(Site).Distinct().Count() == 800, "all 800 school messages at the district", TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
-        var seqs = Seqs(Site);
+        var seqs = await SeqsAfterFenceAsync();
         AssertInOrderWithAtMostRedeliveries(seqs, 800);
         Assert.True(seqs.Count - 800 <= 100, $"at most the in-flight window redelivered, got {seqs.Count - 800} duplicates");
     }
@@ -116,6 +114,24 @@ public sealed class BridgeTests : IAsyncLifetime
     /// Each seq's first arrival comes in publish order (1..N, none missing); a later copy of a seq is a redelivery (QoS 1 after
     /// a cut link), which the district's store absorbs (see the ingest duplicate tests).
     /// </summary>
+    private const int Fence = 1_000_000;
+
+    /// <summary>
+    /// Publishes one last message at the school and waits for it at the district: the bridge forwards over one connection
+    /// in order, so once the fence is there nothing published before it (a late redelivery, another school's message) is
+    /// still on its way — no timer guessing how long to wait. The school's messages as received, without the fence.
+    /// </summary>
+    private async Task<List<long>> SeqsAfterFenceAsync()
+    {
+        await using (var gateway = await TestMqtt.ConnectAsync(_school.Host, _school.Port))
+        {
+            await PublishAsync(gateway, Site, Fence, Fence);
+        }
+
+        await Eventually.True(() => Seqs(Site).Contains(Fence), "the fence through the bridge", TimeSpan.FromSeconds(60));
+        return [.. Seqs(Site).Where(s => s != Fence)];
+    }
+
     private static void AssertInOrderWithAtMostRedeliveries(IReadOnlyList<long> seqs, int count)
     {
         var seen = new HashSet<long>();
