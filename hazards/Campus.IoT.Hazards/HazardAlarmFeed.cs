@@ -1,4 +1,5 @@
 using Campus.IoT.Alerting;
+using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Hazards.Storage;
 using Campus.IoT.Telemetry;
 using Microsoft.EntityFrameworkCore;
@@ -206,6 +207,9 @@ internal sealed partial class HazardAlarmFeed : IHazardFeed, IDisposable
         var taken = await db.AlarmLinks.Where(l => ids.Contains(l.AlarmId)).Select(l => l.AlarmId).ToListAsync(cancellationToken);
         var category = CategoryOf(alarm);
         var place = alarm.Label ?? alarm.Zone;
+        // In words a safety officer reads (火警, 紧急), with the rule's id kept in the description for the record.
+        var rule = NotificationText.Rule(alarm.Rule).Zh;
+        var severity = NotificationText.Severity(alarm.Severity);
         var hazard = new Hazard
         {
             Site = alarm.Site,
@@ -214,11 +218,11 @@ internal sealed partial class HazardAlarmFeed : IHazardFeed, IDisposable
             Category = category,
             Source = HazardSource.Alarm,
             Title = critical
-                ? $"{category.Label()}报警：{place ?? device}（{alarm.Rule}）"
-                : $"{category.Label()}：{place ?? device} {_repeat.Days} 天内报警 {window.Count} 次（{alarm.Rule}）",
+                ? $"{category.Label()}报警：{place ?? device}（{rule}）"
+                : $"{category.Label()}：{place ?? device} {_repeat.Days} 天内报警 {window.Count} 次（{rule}）",
             Description = critical
-                ? $"报警 {alarm.Id}（规则 {alarm.Rule}，级别 {alarm.Severity.ToWire()}）于 {Timestamps.Format(alarm.RaisedAt)} 在设备 {device} 触发，自动登记为隐患。"
-                : $"设备 {device} 在 {_repeat.Days} 天内报警 {window.Count} 次（最近：报警 {alarm.Id}，规则 {alarm.Rule}，级别 {alarm.Severity.ToWire()}），自动登记为隐患。",
+                ? $"报警 {alarm.Id}（{rule}，规则 {alarm.Rule}，级别 {severity}）于 {Timestamps.Format(alarm.RaisedAt)} 在设备 {device} 触发，自动登记为隐患。"
+                : $"设备 {device} 在 {_repeat.Days} 天内报警 {window.Count} 次（最近：报警 {alarm.Id}，{rule}，规则 {alarm.Rule}，级别 {severity}），自动登记为隐患。",
             Risk = window.Min(r => AlarmNames.TryParseSeverity(r.Severity, out var s) ? RiskOf(s) : RiskLevel.Low),
             Status = HazardStatus.Registered,
             FoundAt = raise.RaisedAt,

@@ -19,6 +19,8 @@ public abstract class AlarmFeedTests : StoreFixture
         Assert.Equal("school-1", hazard.Site);
         Assert.Equal("smoke-9", hazard.Device);
         Assert.Equal("3F lab corridor", hazard.Location);
+        Assert.Equal("消防安全报警：3F lab corridor（火警）", hazard.Title);
+        Assert.StartsWith("报警 a-smoke（火警，规则 fire，级别 紧急）", hazard.Description, StringComparison.Ordinal);
         Assert.Equal(Start, hazard.FoundAt);
         var link = Assert.Single(hazard.Alarms);
         Assert.Equal("a-smoke", link.AlarmId);
