@@ -33,6 +33,21 @@
       });
   }
 
+  /**
+   * GET a JSON body (problem+json accepted); rejects with { status, detail } — status 0 when the server is unreachable,
+   * the problem's detail (or title) otherwise. 401 goes to the sign-in page.
+   */
+  function getJson(url) {
+    return fetch(url, { headers: { Accept: 'application/json, application/problem+json' }, cache: 'no-store' })
+      .then(function (res) {
+        if (res.status === 401) { toLogin(); throw { status: 401, detail: '' }; }
+        return res.json().catch(function () { return null; }).then(function (body) {
+          if (res.ok) return body;
+          throw { status: res.status, detail: body && (body.detail || body.title) || '' };
+        });
+      }, function () { throw { status: 0, detail: '' }; });
+  }
+
   function logout() {
     return csrfHeaders({ Accept: 'application/json' })
       .then(function (headers) { return fetch('/api/auth/logout', { method: 'POST', headers: headers }); })
@@ -77,5 +92,5 @@
     }
   }
 
-  window.CampusAuth = { toLogin: toLogin, me: me, csrfHeaders: csrfHeaders, logout: logout, renderUser: renderUser };
+  window.CampusAuth = { toLogin: toLogin, me: me, getJson: getJson, csrfHeaders: csrfHeaders, logout: logout, renderUser: renderUser };
 })();

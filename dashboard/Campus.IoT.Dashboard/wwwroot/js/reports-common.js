@@ -104,17 +104,8 @@
     return q.toString();
   }
 
-  /** GET a JSON body; rejects with { status, detail } (401 goes to the sign-in page). */
-  function getJson(url) {
-    return fetch(url, { headers: { Accept: 'application/json, application/problem+json' }, cache: 'no-store' })
-      .then(function (res) {
-        if (res.status === 401) { CampusAuth.toLogin(); throw { status: 401, detail: '' }; }
-        return res.json().catch(function () { return null; }).then(function (body) {
-          if (res.ok) return body;
-          throw { status: res.status, detail: body && (body.detail || body.title) || '' };
-        });
-      }, function () { throw { status: 0, detail: '' }; });
-  }
+  /** GET a JSON body; rejects with { status, detail } (CampusAuth.getJson: 401 goes to the sign-in page). */
+  var getJson = CampusAuth.getJson;
 
   function errorText(err) {
     if (!err || err.status === 0) return t('hzr.error.network');
