@@ -9,7 +9,7 @@ namespace Campus.IoT.Alerting;
 /// Runs the engine, stores every transition with its audit row, then notifies the live hub, one change at a time.
 /// Storing before pushing means a guard who sees an alarm can always acknowledge it.
 /// </summary>
-internal sealed partial class AlarmService : IDisposable
+internal sealed partial class AlarmService : IAlarms, IDisposable
 {
     private readonly AlarmEngine _engine;
     private readonly SqliteAlarmStore _store;
@@ -22,6 +22,7 @@ internal sealed partial class AlarmService : IDisposable
     private readonly EscalationScheduler? _escalations;
     private readonly NotificationDispatcher? _dispatcher;
     private readonly SqliteDeliveryStore? _deliveries;
+    private readonly string? _site;
 
     /// <param name="escalations">The Quartz scheduler of escalation steps; without one the engine's tick climbs the ladders.</param>
     /// <param name="dispatcher">Sends notifications to the policies' recipients; without one only the live hub is told.</param>
@@ -35,8 +36,10 @@ internal sealed partial class AlarmService : IDisposable
         IEnumerable<IHazardFeed>? hazards = null,
         EscalationScheduler? escalations = null,
         NotificationDispatcher? dispatcher = null,
-        SqliteDeliveryStore? deliveries = null)
+        SqliteDeliveryStore? deliveries = null,
+        string? site = null)
     {
+        _site = site;
         _deliveries = deliveries;
         _hazards = new HazardFeedQueue([.. hazards ?? []], time, logger, metrics);
         _store = store;
@@ -46,10 +49,43 @@ internal sealed partial class AlarmService : IDisposable
         _logger = logger;
         _escalations = escalations;
         _dispatcher = dispatcher;
-        _engine = new AlarmEngine(time, store.LoadOpen(), rules is null ? null : () => rules.Current, escalateOnTick: escalations is null);
+        _engine = new AlarmEngine(time, store.LoadOpen().Where(a => site is null || a.Site == site), rules is null ? null : () => rules.Current, escalateOnTick: escalations is null);
         _engine.SetMaintenance(store.LoadMaintenance(time.GetUtcNow()));
-        escalations?.Attach(EscalateAsync);
+        if (site is null)
+        {
+            // One school's service on a cluster node shares the node's scheduler: the node routes due steps to the school.
+            escalations?.Attach(EscalateAsync);
+        }
     }
+
+    /// <summary>The school this service runs the engine of (a cluster node's grain), or null for every school (one machine).</summary>
+    public string? Site => _site;
+
+    public Task OnEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken, Mark(site, gateway, seq));
+
+    public Task OnReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken, Mark(site, gateway, seq));
+
+    /// <summary>
+    /// Feeds inputs whose transitions another node already stored (a school taken over after a node died): the detectors'
+    /// windows see them again, their transitions are not stored, pushed or escalated a second time.
+    /// </summary>
+    public async Task ReplayStoredAsync(Action<AlarmEngine> input, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            input(_engine);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Input marks are kept for a school's service on a cluster node only (one machine never takes a school over).</summary>
+    private InputMark? Mark(string site, string gateway, long seq) => _site is null ? null : new InputMark(site, gateway, seq, _time.GetUtcNow());
 
     public Task OnEventsAsync(string site, string gateway, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
         RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken);
@@ -193,7 +229,7 @@ internal sealed partial class AlarmService : IDisposable
         _gate.Dispose();
     }
 
-    private async Task RunAsync(Func<IReadOnlyList<AlarmTransition>> evaluate, long receivedTimestamp, CancellationToken cancellationToken)
+    private async Task RunAsync(Func<IReadOnlyList<AlarmTransition>> evaluate, long receivedTimestamp, CancellationToken cancellationToken, InputMark? mark = null)
     {
         IReadOnlyList<AlarmTransition> transitions;
         FollowUp plan;
@@ -201,7 +237,7 @@ internal sealed partial class AlarmService : IDisposable
         try
         {
             transitions = evaluate();
-            Persist(transitions);
+            Persist(transitions, mark);
             plan = Plan(transitions);
         }
         finally
@@ -285,7 +321,7 @@ internal sealed partial class AlarmService : IDisposable
     /// Stores the transitions. If the store fails (disk full, file locked), the alarm still goes to the guard room: the
     /// engine holds it in memory, the failure is logged as an error and counted, and the next transition is stored again.
     /// </summary>
-    private void Persist(IReadOnlyList<AlarmTransition> transitions)
+    private void Persist(IReadOnlyList<AlarmTransition> transitions, InputMark? mark = null)
     {
         if (transitions.Count == 0)
         {
@@ -294,7 +330,8 @@ internal sealed partial class AlarmService : IDisposable
 
         try
         {
-            _store.Save(transitions);
+            // The input that caused them is marked in the same transaction: a node taking the school over skips it.
+            _store.Save(transitions, mark is null ? null : [mark]);
         }
         catch (Exception ex)
         {

@@ -20,7 +20,7 @@ namespace Campus.IoT.Alerting;
 /// </summary>
 internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposable
 {
-    private readonly AlarmService _alarms;
+    private readonly IAlarms _alarms;
     private readonly PayloadDecoder _decoder;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertingConsumer> _logger;
@@ -28,7 +28,7 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
     private readonly ResilientMqttClient _events;
     private readonly ResilientMqttClient _telemetry;
 
-    public AlertingConsumer(MqttClientSettings settings, AlarmService alarms, PayloadDecoder decoder, TimeProvider time, ILogger<AlertingConsumer> logger, IEnumerable<IGatewayStatusObserver>? statusObservers = null)
+    public AlertingConsumer(MqttClientSettings settings, IAlarms alarms, PayloadDecoder decoder, TimeProvider time, ILogger<AlertingConsumer> logger, IEnumerable<IGatewayStatusObserver>? statusObservers = null)
     {
         _statusObservers = [.. statusObservers ?? []];
         _alarms = alarms;
@@ -83,7 +83,7 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
                 var decoded = _decoder.DecodeEvents(message.Payload);
                 if (decoded.Value is { Events.Count: > 0 } events)
                 {
-                    await _alarms.OnEventsAsync(topic.Site, topic.Gateway, events.Events, received, CancellationToken.None);
+                    await _alarms.OnEventsAsync(topic.Site, topic.Gateway, events.Seq, events.Events, received, CancellationToken.None);
                 }
             }
             else if (topic.Kind == TopicKind.Status)
@@ -105,7 +105,7 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
                 var decoded = _decoder.DecodeTelemetry(message.Payload);
                 if (decoded.Value is { Readings.Count: > 0 } telemetry)
                 {
-                    await _alarms.OnReadingsAsync(topic.Site, topic.Gateway, telemetry.Readings, received, CancellationToken.None);
+                    await _alarms.OnReadingsAsync(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, received, CancellationToken.None);
                 }
             }
         }

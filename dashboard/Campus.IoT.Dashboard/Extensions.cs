@@ -1,4 +1,5 @@
 using Campus.IoT.Alerting;
+using Campus.IoT.Alerting.Cluster;
 using Campus.IoT.Alerting.Escalation;
 using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Alerting.Rules;
@@ -119,9 +120,24 @@ internal static class Extensions
         services.AddSingleton<INotificationChannel>(sp => new EmailChannel(sp.GetRequiredService<NotifyOptions>()));
         services.AddSingleton<NotificationDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
-        services.AddSingleton<AlarmService>();
-        services.AddHostedService<EscalationStartup>();
-        services.AddHostedService<AlarmTicker>();
+        var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        if (cluster.Enabled)
+        {
+            // District tier (docs/district.md): a grain per school on the Orleans cluster runs the same engine; every node
+            // forwards every school's inputs to it. The stores and the escalation scheduler are the shared PostgreSQL ones.
+            var siteDirectory = SiteDirectory.From(builder.Configuration);
+            cluster.KnownSites = () => siteDirectory.Sites;
+            builder.AddCampusRulesCluster(cluster);
+        }
+        else
+        {
+            // One machine: one engine for every school, in-process.
+            services.AddSingleton<AlarmService>();
+            services.AddSingleton<IAlarms>(sp => sp.GetRequiredService<AlarmService>());
+            services.AddHostedService<EscalationStartup>();
+            services.AddHostedService<AlarmTicker>();
+        }
+
         // The console watchdog: a school whose guard room has no board open is itself an alarm.
         services.AddSingleton(builder.Configuration.GetSection(WatchdogOptions.Section).Get<WatchdogOptions>() ?? new WatchdogOptions());
         services.AddSingleton<ConsoleRegistry>();

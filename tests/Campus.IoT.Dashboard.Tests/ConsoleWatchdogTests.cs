@@ -26,7 +26,7 @@ public sealed class ConsoleWatchdogTests
         await using var platform = await RunningPlatform.StartWithAsync(builder => builder.Services.AddSingleton<TimeProvider>(time));
         var services = platform.Services;
         var watchdog = new ConsoleWatchdog(
-            services.GetRequiredService<AlarmService>(),
+            services.GetRequiredService<IAlarms>(),
             services.GetRequiredService<ConsoleRegistry>(),
             services.GetRequiredService<DeviceDirectory>(),
             new WatchdogOptions { Sites = ["school-71"] },

@@ -18,7 +18,7 @@ internal static class AlarmEndpoints
         var group = routes.MapGroup("/api/alarms");
 
         // ?state=open (default) | all | a comma list of states; ?site=; ?limit= (default 500, at most 5000)
-        group.MapGet("/", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, string? state, string? site, int? limit) =>
+        group.MapGet("/", (ClaimsPrincipal user, IAlarms alarms, SiteDirectory sites, string? state, string? site, int? limit) =>
         {
             if (!TryParseStates(state, out var states, out var error))
             {
@@ -50,14 +50,14 @@ internal static class AlarmEndpoints
                 .Select(a => AlarmDto.From(a, sites)));
         });
 
-        group.MapGet("/{id}", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, string id) =>
+        group.MapGet("/{id}", (ClaimsPrincipal user, IAlarms alarms, SiteDirectory sites, string id) =>
             Visible(user, alarms, id) ?? Results.Ok(AlarmDto.From(alarms.Find(id)!, sites)));
 
-        group.MapGet("/{id}/audit", (ClaimsPrincipal user, AlarmService alarms, string id) =>
+        group.MapGet("/{id}/audit", (ClaimsPrincipal user, IAlarms alarms, string id) =>
             Visible(user, alarms, id) ?? Results.Ok(alarms.Audit(id).Select(e => new { at = Timestamps.Format(e.At), e.Transition, e.State, e.By, e.Note })));
 
         // Every notification attempt made for the alarm: channel, address, attempt, outcome, error.
-        group.MapGet("/{id}/deliveries", (ClaimsPrincipal user, AlarmService alarms, string id) =>
+        group.MapGet("/{id}/deliveries", (ClaimsPrincipal user, IAlarms alarms, string id) =>
             Visible(user, alarms, id) ?? Results.Ok(alarms.Deliveries(id).Select(d => new
                 {
                     at = Timestamps.Format(d.At),
@@ -72,7 +72,7 @@ internal static class AlarmEndpoints
                     d.Error,
                 })));
 
-        group.MapPost("/{id}/ack", async (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, string id, AckRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/ack", async (ClaimsPrincipal user, IAlarms alarms, SiteDirectory sites, string id, AckRequest? request, CancellationToken cancellationToken) =>
         {
             var by = request?.By?.Trim();
             if (string.IsNullOrEmpty(by) || by.Length > MaxByLength)
@@ -103,7 +103,7 @@ internal static class AlarmEndpoints
         });
 
         // POST /api/alarms/{id}/shelve {"by":…,"note":…,"minutes":…}: off the board and no escalation until then.
-        group.MapPost("/{id}/shelve", async (ClaimsPrincipal user, AlarmService alarms, SiteDirectory sites, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/shelve", async (ClaimsPrincipal user, IAlarms alarms, SiteDirectory sites, TimeProvider time, string id, ShelveRequest? request, CancellationToken cancellationToken) =>
         {
             if (!TryParseShelf(request, out var by, out var note, out var minutes, out var problem))
             {
@@ -133,7 +133,7 @@ internal static class AlarmEndpoints
     }
 
     /// <summary>Null when the user may see the alarm; otherwise the answer (404 when it does not exist, 403 when not theirs).</summary>
-    private static IResult? Visible(ClaimsPrincipal user, AlarmService alarms, string id) =>
+    private static IResult? Visible(ClaimsPrincipal user, IAlarms alarms, string id) =>
         alarms.Find(id) is not { } alarm ? Problems.NotFound($"alarm {id} does not exist")
         : user.CanSeeDevice(alarm.Site, alarm.Device) ? null
         : Problems.Forbidden($"alarm {id} belongs to {alarm.Site}, which you have no access to");

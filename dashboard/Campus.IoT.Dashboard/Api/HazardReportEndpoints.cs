@@ -132,7 +132,7 @@ internal static class HazardReportEndpoints
             return Results.Empty;
         });
 
-        group.MapGet("/report", async (ClaimsPrincipal user, HazardStore store, AlarmService alarms, SiteDirectory directory, TimeProvider time, string? year, string? site, CancellationToken cancellationToken) =>
+        group.MapGet("/report", async (ClaimsPrincipal user, HazardStore store, IAlarms alarms, SiteDirectory directory, TimeProvider time, string? year, string? site, CancellationToken cancellationToken) =>
         {
             var (report, problem) = await ReportAsync(user, store, alarms, directory, time, year, site, cancellationToken);
             if (problem is not null)
@@ -151,7 +151,7 @@ internal static class HazardReportEndpoints
             });
         });
 
-        group.MapGet("/report.xlsx", async (ClaimsPrincipal user, HazardStore store, AlarmService alarms, SiteDirectory directory, TimeProvider time, string? year, string? site, CancellationToken cancellationToken) =>
+        group.MapGet("/report.xlsx", async (ClaimsPrincipal user, HazardStore store, IAlarms alarms, SiteDirectory directory, TimeProvider time, string? year, string? site, CancellationToken cancellationToken) =>
         {
             var (report, problem) = await ReportAsync(user, store, alarms, directory, time, year, site, cancellationToken);
             if (problem is not null)
@@ -285,7 +285,7 @@ internal static class HazardReportEndpoints
     }
 
     private static async Task<(AnnualReport? Report, IResult? Problem)> ReportAsync(
-        ClaimsPrincipal user, HazardStore store, AlarmService alarms, SiteDirectory directory, TimeProvider time, string? yearText, string? site, CancellationToken cancellationToken)
+        ClaimsPrincipal user, HazardStore store, IAlarms alarms, SiteDirectory directory, TimeProvider time, string? yearText, string? site, CancellationToken cancellationToken)
     {
         var zone = store.Zone;
         var now = time.GetUtcNow();

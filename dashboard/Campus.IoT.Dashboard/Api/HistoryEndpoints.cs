@@ -28,7 +28,7 @@ internal static class HistoryEndpoints
     {
         var group = routes.MapGroup("/api/alarms");
 
-        group.MapGet("/history", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory directory, TimeProvider time, string? site, string? from, string? to, string? severity, string? rule, int? limit) =>
+        group.MapGet("/history", (ClaimsPrincipal user, IAlarms alarms, SiteDirectory directory, TimeProvider time, string? site, string? from, string? to, string? severity, string? rule, int? limit) =>
         {
             if (!TryScope(user, time, site, from, to, out var scope, out var problem))
             {
@@ -75,7 +75,7 @@ internal static class HistoryEndpoints
             });
         });
 
-        group.MapGet("/response-times", (ClaimsPrincipal user, AlarmService alarms, SiteDirectory directory, TimeProvider time, RulesProvider rules, string? site, string? from, string? to) =>
+        group.MapGet("/response-times", (ClaimsPrincipal user, IAlarms alarms, SiteDirectory directory, TimeProvider time, RulesProvider rules, string? site, string? from, string? to) =>
         {
             if (!TryScope(user, time, site, from, to, out var scope, out var problem))
             {

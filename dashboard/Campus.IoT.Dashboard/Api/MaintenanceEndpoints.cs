@@ -18,12 +18,12 @@ internal static class MaintenanceEndpoints
     {
         var group = routes.MapGroup("/api/maintenance");
 
-        group.MapGet("/", (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, string? site) =>
+        group.MapGet("/", (ClaimsPrincipal user, IAlarms alarms, TimeProvider time, string? site) =>
             site is not null && !Identifier.IsValid(site)
                 ? Problems.BadRequest("site", $"'{site}' is not a site identifier")
                 : Results.Ok(alarms.Maintenance(time.GetUtcNow()).Where(w => (site is null || w.Site == site) && user.CanSeeSite(w.Site)).Select(MaintenanceDto.Of)));
 
-        group.MapPost("/", async (ClaimsPrincipal user, AlarmService alarms, TimeProvider time, MaintenanceRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/", async (ClaimsPrincipal user, IAlarms alarms, TimeProvider time, MaintenanceRequest? request, CancellationToken cancellationToken) =>
         {
             var now = time.GetUtcNow();
             if (Validate(request, now) is { } problem)
@@ -53,7 +53,7 @@ internal static class MaintenanceEndpoints
             return Results.Created($"/api/maintenance/{window.Id}", MaintenanceDto.Of(window));
         });
 
-        group.MapPost("/{id}/end", async (ClaimsPrincipal user, AlarmService alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
+        group.MapPost("/{id}/end", async (ClaimsPrincipal user, IAlarms alarms, string id, AckRequest? request, CancellationToken cancellationToken) =>
         {
             if (alarms.FindMaintenance(id) is { } planned && !user.CanManage(planned.Site))
             {

@@ -22,7 +22,7 @@ internal static partial class RoomEndpoints
     private static readonly AlarmState[] OpenStates = [AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack, AlarmState.Shelved, AlarmState.Suppressed];
 
     public static void MapRoomEndpoints(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/rooms", async (ClaimsPrincipal user, DeviceDirectory directory, SiteDirectory sites, RulesProvider rules, AlarmService alarms, ITimeSeriesStore store, SchoolTimeZone zone, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken, string? site) =>
+        routes.MapGet("/api/rooms", async (ClaimsPrincipal user, DeviceDirectory directory, SiteDirectory sites, RulesProvider rules, IAlarms alarms, ITimeSeriesStore store, SchoolTimeZone zone, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken, string? site) =>
         {
             if (site is not null && !Identifier.IsValid(site))
             {

@@ -19,6 +19,9 @@ internal sealed class SiteDirectory(IReadOnlyDictionary<string, SiteOptions> sit
 {
     public const string Section = "Campus:Sites";
 
+    /// <summary>The configured schools' ids.</summary>
+    public IEnumerable<string> Sites => sites.Keys;
+
     public string? NameOf(string site) => sites.TryGetValue(site, out var options) ? options.Name : null;
 
     public string? LocationOf(string site, string? device)

@@ -48,7 +48,7 @@ internal sealed class ConsoleRegistry(TimeProvider time)
 /// failure this software can have, and a board nobody has open is how it would happen.
 /// </summary>
 internal sealed partial class ConsoleWatchdog(
-    AlarmService alarms,
+    IAlarms alarms,
     ConsoleRegistry consoles,
     DeviceDirectory directory,
     WatchdogOptions options,

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Campus.IoT.Alerting.Notifications;
+using Campus.IoT.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+
+namespace Campus.IoT.Alerting.Cluster;
+
+/// <summary>
+/// <see cref="IAlarms"/> on a cluster node. Inputs: every node receives every school's messages (its own, non-shared MQTT
+/// subscriptions), journals them (<see cref="SiteJournal"/>) and forwards them in order to the school's grain, wherever it
+/// runs; a node dying loses nothing the other nodes received. Forwarding is one queue per school, retried until the grain
+/// takes it, so a school whose grain is moving (its node died, up to the membership's detection time) waits without
+/// holding up the others. People's actions go to the grain directly; reads come from the shared store.
+/// </summary>
+internal sealed partial class ClusterAlarms(
+    IGrainFactory grains,
+    SiteJournal journal,
+    SqliteAlarmStore store,
+    SqliteDeliveryStore deliveries,
+    TimeProvider time,
+    SiteServices node,
+    Escalation.EscalationScheduler escalations,
+    ILogger<ClusterAlarms> logger) : IAlarms, IHostedService, IAsyncDisposable
+{
+    /// <summary>Inputs a school's queue holds before the broker's delivery waits (back-pressure, bounded memory).</summary>
+    public const int QueuePerSite = 10_000;
+
+    private readonly ConcurrentDictionary<string, SiteQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _unattended = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private long _retries;
+
+    /// <summary>Grain calls retried because the school's grain was unreachable (its node died, or the cluster was forming).</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Inputs queued and not yet taken by their grains, over all schools.</summary>
+    public int Backlog => _queues.Values.Sum(q => q.Count);
+
+    public Task OnEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        var array = events.ToArray();
+        journal.Append(site, new JournalEntry(gateway, seq, null, array, null, time.GetUtcNow()));
+        return EnqueueAsync(site, g => g.Events(gateway, seq, array), cancellationToken);
+    }
+
+    public Task OnReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        var array = readings.ToArray();
+        journal.Append(site, new JournalEntry(gateway, seq, array, null, null, time.GetUtcNow()));
+        return EnqueueAsync(site, g => g.Readings(gateway, seq, array), cancellationToken);
+    }
+
+    public Task OnGatewayStatusAsync(string site, string gateway, bool online, DateTimeOffset ts, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        journal.Append(site, new JournalEntry(gateway, null, null, null, (online, ts), time.GetUtcNow()));
+        return EnqueueAsync(site, g => g.GatewayStatus(gateway, online, ts), cancellationToken);
+    }
+
+    public Task OnConsoleStatusAsync(string site, bool attended, string note, CancellationToken cancellationToken)
+    {
+        if (attended)
+        {
+            _unattended.TryRemove(site, out _);
+        }
+        else
+        {
+            _unattended[site] = note;
+        }
+
+        var self = node.Node;
+        return EnqueueAsync(site, g => g.Console(self, attended, note), cancellationToken);
+    }
+
+    /// <summary>Schools this node's watchdog finds unattended, told again to their grains by <see cref="SiteKeeper"/> (a grain that moved has forgotten).</summary>
+    public IReadOnlyDictionary<string, string> Unattended => _unattended;
+
+    public async Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken) =>
+        store.Find(id) is { } alarm
+            ? await CallAsync(alarm.Site, g => g.Acknowledge(id, by, note), cancellationToken)
+            : new AckOutcome(AckResult.NotFound, null);
+
+    public async Task<AckOutcome> ShelveAsync(string id, string by, string note, DateTimeOffset until, CancellationToken cancellationToken) =>
+        store.Find(id) is { } alarm
+            ? await CallAsync(alarm.Site, g => g.Shelve(id, by, note, until), cancellationToken)
+            : new AckOutcome(AckResult.NotFound, null);
+
+    public Task StartMaintenanceAsync(MaintenanceWindow window, CancellationToken cancellationToken) =>
+        CallAsync(window.Site, async g => { await g.StartMaintenance(window); return true; }, cancellationToken);
+
+    public async Task<MaintenanceWindow?> EndMaintenanceAsync(string id, string by, CancellationToken cancellationToken) =>
+        store.FindMaintenance(id) is { } window ? await CallAsync(window.Site, g => g.EndMaintenance(id, by), cancellationToken) : null;
+
+    /// <summary>An escalation step fell due on this node's share of the clustered scheduler: the school's grain takes it.</summary>
+    public Task EscalateAsync(string alarmId, CancellationToken cancellationToken) =>
+        store.Find(alarmId) is { } alarm ? CallAsync(alarm.Site, async g => { await g.Escalate(alarmId); return true; }, cancellationToken) : Task.CompletedTask;
+
+    public IReadOnlyList<MaintenanceWindow> Maintenance(DateTimeOffset since) => store.LoadMaintenance(since);
+
+    public MaintenanceWindow? FindMaintenance(string id) => store.FindMaintenance(id);
+
+    public IReadOnlyList<DeliveryRecord> Deliveries(string alarmId) => deliveries.ForAlarm(alarmId);
+
+    public IReadOnlyList<Alarm> Query(IReadOnlyCollection<AlarmState> states, string? site, int limit) => store.Query(states, site, limit);
+
+    public Alarm? Find(string id) => store.Find(id);
+
+    public IReadOnlyList<AlarmAuditEntry> Audit(string id) => store.Audit(id);
+
+    public IReadOnlyList<Alarm> History(AlarmHistoryQuery query) => store.History(query);
+
+    public IReadOnlyList<ResponseTimeRow> ResponseTimes(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites, Func<string, string?, bool>? visible, TimeSpan target) =>
+        Alerting.ResponseTimes.Summarise(store.Timings(from, to, sites, visible), time.GetUtcNow(), target);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The schools' services share this node's scheduler; a step due here goes to the school's grain, wherever it runs.
+        escalations.Attach(EscalateAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        foreach (var queue in _queues.Values)
+        {
+            queue.Channel.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(_queues.Values.Select(q => q.Worker));
+        _stopping.Dispose();
+    }
+
+    private ISiteRulesGrain Grain(string site) => grains.GetGrain<ISiteRulesGrain>(site);
+
+    private Task EnqueueAsync(string site, Func<ISiteRulesGrain, Task> call, CancellationToken cancellationToken)
+    {
+        var queue = _queues.GetOrAdd(site, s => new SiteQueue(s, this));
+        return queue.Channel.Writer.WriteAsync(call, cancellationToken).AsTask();
+    }
+
+    /// <summary>A call that must reach the school's grain: retried while its node is unreachable, for up to a minute.</summary>
+    private async Task<T> CallAsync<T>(string site, Func<ISiteRulesGrain, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call(Grain(site));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && time.GetUtcNow() < deadline)
+            {
+                Interlocked.Increment(ref _retries);
+                LogRetry(logger, ex, site, attempt + 1);
+                await Task.Delay(Backoff(attempt), time, cancellationToken);
+            }
+        }
+    }
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(attempt, 5))));
+
+    private async Task ForwardAsync(SiteQueue queue)
+    {
+        var reader = queue.Channel.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                while (reader.TryPeek(out var call))
+                {
+                    for (var attempt = 0; ; attempt++)
+                    {
+                        try
+                        {
+                            await call(Grain(queue.Site));
+                            if (attempt > 0)
+                            {
+                                LogRecovered(logger, queue.Site, attempt);
+                            }
+
+                            break;
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            // The grain's node died or the cluster is still deciding that it did: the input is kept and
+                            // retried in order; nothing after it for this school overtakes it.
+                            Interlocked.Increment(ref _retries);
+                            if (attempt == 0)
+                            {
+                                LogRetry(logger, ex, queue.Site, 1);
+                            }
+
+                            await Task.Delay(Backoff(attempt), time, _stopping.Token);
+                        }
+                    }
+
+                    reader.TryRead(out _);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: what is left here, the other nodes have received too.
+        }
+    }
+
+    private sealed class SiteQueue
+    {
+        public SiteQueue(string site, ClusterAlarms owner)
+        {
+            Site = site;
+            Channel = System.Threading.Channels.Channel.CreateBounded<Func<ISiteRulesGrain, Task>>(new BoundedChannelOptions(QueuePerSite) { SingleReader = true });
+            Worker = Task.Run(() => owner.ForwardAsync(this));
+        }
+
+        public string Site { get; }
+
+        public Channel<Func<ISiteRulesGrain, Task>> Channel { get; }
+
+        public Task Worker { get; }
+
+        public int Count => Channel.Reader.Count;
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The rules engine of school {Site} is unreachable (attempt {Attempt}); its inputs are kept in order and retried until a node takes it over")]
+    private static partial void LogRetry(ILogger logger, Exception exception, string site, int attempt);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Information, Message = "The rules engine of school {Site} is reachable again after {Attempts} retries")]
+    private static partial void LogRecovered(ILogger logger, string site, int attempts);
+}

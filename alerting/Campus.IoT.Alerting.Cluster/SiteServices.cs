@@ -1,0 +1,47 @@
+using Campus.IoT.Alerting.Escalation;
+using Campus.IoT.Alerting.Notifications;
+using Campus.IoT.Alerting.Rules;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+
+namespace Campus.IoT.Alerting.Cluster;
+
+/// <summary>What a school's grain needs from its node: the shared stores and channels, and this node's identity.</summary>
+internal sealed class SiteServices(
+    SqliteAlarmStore store,
+    IAlarmNotifier notifier,
+    AlertingMetrics metrics,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    RulesProvider rules,
+    IEnumerable<IHazardFeed> hazards,
+    EscalationScheduler escalations,
+    NotificationDispatcher dispatcher,
+    SqliteDeliveryStore deliveries,
+    SiteJournal journal,
+    ILocalSiloDetails silo,
+    IGrainFactory grains)
+{
+    private readonly IHazardFeed[] _hazards = [.. hazards];
+
+    public TimeProvider Time => time;
+
+    public SiteJournal Journal => journal;
+
+    /// <summary>This node, as the cluster's membership names it.</summary>
+    public string Node => silo.SiloAddress.ToString();
+
+    /// <summary>The engine of one school, over the shared alarm store, on this node's scheduler and channels.</summary>
+    public AlarmService Create(string site) =>
+        new(store, notifier, metrics, time, loggers.CreateLogger<AlarmService>(), rules, _hazards, escalations, dispatcher, deliveries, site);
+
+    public IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since) => store.RecentInputs(site, since);
+
+    /// <summary>The nodes the cluster's membership counts as alive.</summary>
+    public async Task<IReadOnlySet<string>> AliveNodesAsync()
+    {
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        return hosts.Keys.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+    }
+}
