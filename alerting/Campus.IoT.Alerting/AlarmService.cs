@@ -12,7 +12,7 @@ namespace Campus.IoT.Alerting;
 internal sealed partial class AlarmService : IDisposable
 {
     private readonly AlarmEngine _engine;
-    private readonly SqliteAlarmStore _store;
+    private readonly IAlarmStore _store;
     private readonly IAlarmNotifier _notifier;
     private readonly AlertingMetrics _metrics;
     private readonly TimeProvider _time;
@@ -21,12 +21,12 @@ internal sealed partial class AlarmService : IDisposable
     private readonly HazardFeedQueue _hazards;
     private readonly EscalationScheduler? _escalations;
     private readonly NotificationDispatcher? _dispatcher;
-    private readonly SqliteDeliveryStore? _deliveries;
+    private readonly IDeliveryStore? _deliveries;
 
     /// <param name="escalations">The Quartz scheduler of escalation steps; without one the engine's tick climbs the ladders.</param>
     /// <param name="dispatcher">Sends notifications to the policies' recipients; without one only the live hub is told.</param>
     public AlarmService(
-        SqliteAlarmStore store,
+        IAlarmStore store,
         IAlarmNotifier notifier,
         AlertingMetrics metrics,
         TimeProvider time,
@@ -35,7 +35,7 @@ internal sealed partial class AlarmService : IDisposable
         IEnumerable<IHazardFeed>? hazards = null,
         EscalationScheduler? escalations = null,
         NotificationDispatcher? dispatcher = null,
-        SqliteDeliveryStore? deliveries = null)
+        IDeliveryStore? deliveries = null)
     {
         _deliveries = deliveries;
         _hazards = new HazardFeedQueue([.. hazards ?? []], time, logger, metrics);
