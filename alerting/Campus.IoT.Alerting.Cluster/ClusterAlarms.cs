@@ -18,8 +18,8 @@ namespace Campus.IoT.Alerting.Cluster;
 internal sealed partial class ClusterAlarms(
     IGrainFactory grains,
     SiteJournal journal,
-    SqliteAlarmStore store,
-    SqliteDeliveryStore deliveries,
+    IAlarmStore store,
+    IDeliveryStore deliveries,
     TimeProvider time,
     SiteServices node,
     Escalation.EscalationScheduler escalations,

@@ -13,7 +13,7 @@ namespace Campus.IoT.Alerting.Cluster;
 internal sealed partial class SiteKeeper(
     IGrainFactory grains,
     SiteJournal journal,
-    SqliteAlarmStore store,
+    IAlarmStore store,
     ClusterAlarms alarms,
     SiteServices node,
     ClusterSettings settings,

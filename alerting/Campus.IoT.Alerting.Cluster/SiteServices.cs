@@ -9,7 +9,7 @@ namespace Campus.IoT.Alerting.Cluster;
 
 /// <summary>What a school's grain needs from its node: the shared stores and channels, and this node's identity.</summary>
 internal sealed class SiteServices(
-    SqliteAlarmStore store,
+    IAlarmStore store,
     IAlarmNotifier notifier,
     AlertingMetrics metrics,
     TimeProvider time,
@@ -18,7 +18,7 @@ internal sealed class SiteServices(
     IEnumerable<IHazardFeed> hazards,
     EscalationScheduler escalations,
     NotificationDispatcher dispatcher,
-    SqliteDeliveryStore deliveries,
+    IDeliveryStore deliveries,
     SiteJournal journal,
     ILocalSiloDetails silo,
     IGrainFactory grains)

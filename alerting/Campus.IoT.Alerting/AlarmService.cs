@@ -12,7 +12,7 @@ namespace Campus.IoT.Alerting;
 internal sealed partial class AlarmService : IAlarms, IDisposable
 {
     private readonly AlarmEngine _engine;
-    private readonly SqliteAlarmStore _store;
+    private readonly IAlarmStore _store;
     private readonly IAlarmNotifier _notifier;
     private readonly AlertingMetrics _metrics;
     private readonly TimeProvider _time;
@@ -21,13 +21,13 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     private readonly HazardFeedQueue _hazards;
     private readonly EscalationScheduler? _escalations;
     private readonly NotificationDispatcher? _dispatcher;
-    private readonly SqliteDeliveryStore? _deliveries;
+    private readonly IDeliveryStore? _deliveries;
     private readonly string? _site;
 
     /// <param name="escalations">The Quartz scheduler of escalation steps; without one the engine's tick climbs the ladders.</param>
     /// <param name="dispatcher">Sends notifications to the policies' recipients; without one only the live hub is told.</param>
     public AlarmService(
-        SqliteAlarmStore store,
+        IAlarmStore store,
         IAlarmNotifier notifier,
         AlertingMetrics metrics,
         TimeProvider time,
@@ -36,7 +36,7 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
         IEnumerable<IHazardFeed>? hazards = null,
         EscalationScheduler? escalations = null,
         NotificationDispatcher? dispatcher = null,
-        SqliteDeliveryStore? deliveries = null,
+        IDeliveryStore? deliveries = null,
         string? site = null)
     {
         _site = site;
@@ -49,7 +49,7 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
         _logger = logger;
         _escalations = escalations;
         _dispatcher = dispatcher;
-        _engine = new AlarmEngine(time, store.LoadOpen().Where(a => site is null || a.Site == site), rules is null ? null : () => rules.Current, escalateOnTick: escalations is null);
+        _engine = new AlarmEngine(time, store.LoadOpen(site), rules is null ? null : () => rules.Current, escalateOnTick: escalations is null);
         _engine.SetMaintenance(store.LoadMaintenance(time.GetUtcNow()));
         if (site is null)
         {

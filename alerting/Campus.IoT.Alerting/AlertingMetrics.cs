@@ -43,7 +43,7 @@ internal sealed class AlertingMetrics
     }
 
     public void Delivery(string channel, Notifications.DeliveryOutcome outcome) =>
-        _deliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", Notifications.SqliteDeliveryStore.ToWire(outcome)));
+        _deliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", Notifications.DeliveryOutcomeNames.ToWire(outcome)));
 
     public void StoreFailed(int transitions) => _storeFailures.Add(transitions);
 

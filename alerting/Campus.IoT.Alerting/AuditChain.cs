@@ -6,7 +6,7 @@ namespace Campus.IoT.Alerting;
 /// <summary>
 /// The alarm audit log's hash chain: each row's hash is SHA-256 over the previous row's hash and the row's own fields
 /// (written as a JSON array, so no two different rows can serialise alike). Editing, deleting, inserting or reordering a
-/// row breaks the chain at that row, which <see cref="SqliteAlarmStore.VerifyAudit"/> reports.
+/// row breaks the chain at that row, which <see cref="IAlarmStore.VerifyAudit"/> reports.
 /// </summary>
 internal static class AuditChain
 {

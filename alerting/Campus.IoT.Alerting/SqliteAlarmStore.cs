@@ -6,22 +6,27 @@ namespace Campus.IoT.Alerting;
 /// <summary>
 /// Alarms and their audit trail in SQLite (WAL). Each transition is written with its audit row in one transaction. The audit
 /// trail is append-only (triggers refuse UPDATE and DELETE) and hash-chained (<see cref="AuditChain"/>), so an edit made
-/// around the triggers is still found by <see cref="VerifyAudit"/>.
+/// around the triggers is still found by <see cref="VerifyAudit"/>. One node's store: the chain head is kept in memory, so
+/// only one process may write the file (several nodes share a <see cref="PostgresAlarmStore"/>).
 /// </summary>
-internal sealed class SqliteAlarmStore : IDisposable
+internal sealed class SqliteAlarmStore : IAlarmStore
 {
-    private const string Columns = "id, rule, site, gateway, device, point, zone, label, type, metric, value, severity, state, raised_at, updated_at, acked_at, acked_by, ack_note, cleared_at, count, escalation_level, shelved_until, shelved_from, escalation_from, flapping, clear_pending_since, maintenance, next_escalation_at";
+    private const string Columns = AlarmRows.Columns;
 
     private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
 
     // One connection, used by the alarm service (under its own lock) and by API reads on request threads: a command run
     // while another thread's transaction is open on the connection would fail, so every public method holds this.
     private readonly Lock _lock = new();
     private long _lastSeq;
     private string _lastHash = string.Empty;
+    private int _saves;
 
-    public SqliteAlarmStore(string path)
+    /// <param name="time">The clock input marks are pruned by (<see cref="AlarmRows.InputRetention"/>); the system clock by default.</param>
+    public SqliteAlarmStore(string path, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
@@ -46,6 +51,9 @@ internal sealed class SqliteAlarmStore : IDisposable
                 id TEXT PRIMARY KEY, site TEXT NOT NULL, gateway TEXT, devices TEXT NOT NULL, rules TEXT NOT NULL,
                 start_at INTEGER NOT NULL, until_at INTEGER NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL,
                 ended_at INTEGER, ended_by TEXT);
+            CREATE TABLE IF NOT EXISTS alarm_inputs (
+                site TEXT NOT NULL, gateway TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (site, gateway, seq));
+            CREATE INDEX IF NOT EXISTS alarm_inputs_at ON alarm_inputs(site, at);
             """);
         AddColumns();
         SealAuditChain();
@@ -57,6 +65,18 @@ internal sealed class SqliteAlarmStore : IDisposable
             _lastSeq = reader.GetInt64(0);
             _lastHash = reader.GetString(1);
         }
+
+        PruneInputs(null);
+    }
+
+    /// <summary>Deletes the input marks older than <see cref="AlarmRows.InputRetention"/>.</summary>
+    private void PruneInputs(SqliteTransaction? tx)
+    {
+        using var prune = _connection.CreateCommand();
+        prune.Transaction = tx;
+        prune.CommandText = "DELETE FROM alarm_inputs WHERE at < $before";
+        prune.Parameters.AddWithValue("$before", (_time.GetUtcNow() - AlarmRows.InputRetention).ToUnixTimeMilliseconds());
+        prune.ExecuteNonQuery();
     }
 
     /// <summary>Files from before a column existed get it (shelving; escalation base, flapping, maintenance).</summary>
@@ -148,44 +168,15 @@ internal sealed class SqliteAlarmStore : IDisposable
             using var command = _connection.CreateCommand();
             command.CommandText = "SELECT seq, alarm_id, at, transition, state, by, note, prev_hash, hash FROM alarm_audit ORDER BY seq";
             using var reader = command.ExecuteReader();
-            long rows = 0;
-            long? previousSeq = null;
-            var previousHash = string.Empty;
-            while (reader.Read())
-            {
-                var seq = reader.GetInt64(0);
-                var prev = reader.GetString(7);
-                var hash = reader.GetString(8);
-                if (previousSeq is { } p && seq != p + 1)
-                {
-                    return new AuditVerification(false, rows, seq, $"row {seq} follows row {p}: {seq - p - 1} row(s) missing");
-                }
-
-                if (prev != previousHash)
-                {
-                    return new AuditVerification(false, rows, seq, $"row {seq} does not name the previous row's hash");
-                }
-
-                var expected = AuditChain.Hash(prev, seq, reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
-                if (hash != expected)
-                {
-                    return new AuditVerification(false, rows, seq, $"row {seq} was changed after it was written (its hash does not match its content)");
-                }
-
-                rows++;
-                previousSeq = seq;
-                previousHash = hash;
-            }
-
-            return new AuditVerification(true, rows, null, null);
+            return AlarmRows.VerifyAudit(reader);
         }
     }
 
-    public void Save(IReadOnlyList<AlarmTransition> transitions)
+    public void Save(IReadOnlyList<AlarmTransition> transitions, IReadOnlyList<InputMark>? inputs = null)
     {
         lock (_lock)
         {
-            if (transitions.Count == 0)
+            if (transitions.Count == 0 && inputs is not { Count: > 0 })
             {
                 return;
             }
@@ -193,6 +184,23 @@ internal sealed class SqliteAlarmStore : IDisposable
             var seq = _lastSeq;
             var hash = _lastHash;
             using var tx = _connection.BeginTransaction();
+            foreach (var mark in inputs ?? [])
+            {
+                using var insert = _connection.CreateCommand();
+                insert.Transaction = tx;
+                insert.CommandText = "INSERT OR IGNORE INTO alarm_inputs (site, gateway, seq, at) VALUES ($site, $gateway, $seq, $at)";
+                insert.Parameters.AddWithValue("$site", mark.Site);
+                insert.Parameters.AddWithValue("$gateway", mark.Gateway);
+                insert.Parameters.AddWithValue("$seq", mark.Seq);
+                insert.Parameters.AddWithValue("$at", mark.At.ToUnixTimeMilliseconds());
+                insert.ExecuteNonQuery();
+            }
+
+            if (++_saves % AlarmRows.PruneEverySaves == 0)
+            {
+                PruneInputs(tx);
+            }
+
             foreach (var t in transitions)
             {
                 var a = t.Alarm;
@@ -410,7 +418,26 @@ internal sealed class SqliteAlarmStore : IDisposable
         return where;
     }
 
-    public IReadOnlyList<Alarm> LoadOpen() => Query([AlarmState.ActiveUnack, AlarmState.ActiveAck, AlarmState.ClearedUnack, AlarmState.Shelved, AlarmState.Suppressed], null, int.MaxValue);
+    public IReadOnlyList<Alarm> LoadOpen(string? site = null) => Query(AlarmRows.Open, site, int.MaxValue);
+
+    public IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since)
+    {
+        lock (_lock)
+        {
+            using var select = _connection.CreateCommand();
+            select.CommandText = "SELECT site, gateway, seq, at FROM alarm_inputs WHERE site = $site AND at >= $since ORDER BY gateway, seq";
+            select.Parameters.AddWithValue("$site", site);
+            select.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            using var reader = select.ExecuteReader();
+            var marks = new List<InputMark>();
+            while (reader.Read())
+            {
+                marks.Add(AlarmRows.ReadInput(reader));
+            }
+
+            return marks;
+        }
+    }
 
     public IReadOnlyList<AlarmAuditEntry> Audit(string alarmId)
     {
@@ -423,12 +450,7 @@ internal sealed class SqliteAlarmStore : IDisposable
             var entries = new List<AlarmAuditEntry>();
             while (reader.Read())
             {
-                entries.Add(new AlarmAuditEntry(
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4)));
+                entries.Add(AlarmRows.ReadAudit(reader));
             }
 
             return entries;
@@ -473,26 +495,13 @@ internal sealed class SqliteAlarmStore : IDisposable
         lock (_lock)
         {
             using var select = _connection.CreateCommand();
-            select.CommandText = $"SELECT id, site, gateway, devices, rules, start_at, until_at, by, reason, ended_at, ended_by FROM maintenance_windows {where}";
+            select.CommandText = $"SELECT {AlarmRows.MaintenanceColumns} FROM maintenance_windows {where}";
             select.Parameters.AddWithValue(parameter.Name, parameter.Value);
             using var reader = select.ExecuteReader();
             var windows = new List<MaintenanceWindow>();
             while (reader.Read())
             {
-                windows.Add(new MaintenanceWindow
-                {
-                    Id = reader.GetString(0),
-                    Site = reader.GetString(1),
-                    Gateway = reader.IsDBNull(2) ? null : reader.GetString(2),
-                    Devices = reader.GetString(3),
-                    Rules = reader.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                    From = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                    Until = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                    By = reader.GetString(7),
-                    Reason = reader.GetString(8),
-                    EndedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                    EndedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
-                });
+                windows.Add(AlarmRows.ReadMaintenance(reader));
             }
 
             return windows;
@@ -511,54 +520,6 @@ internal sealed class SqliteAlarmStore : IDisposable
     private static List<Alarm> ReadAll(SqliteCommand command, Func<Alarm, bool>? keep = null, int limit = int.MaxValue)
     {
         using var reader = command.ExecuteReader();
-        var alarms = new List<Alarm>();
-        while (alarms.Count < limit && reader.Read())
-        {
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
-            if (!AlarmNames.TryParseSeverity(reader.GetString(11), out var severity) || !AlarmNames.TryParseState(reader.GetString(12), out var state))
-            {
-                throw new InvalidDataException($"alarm {reader.GetString(0)} has an unknown severity or state in the store");
-            }
-
-            EventType? type = Text(8) is { } typeText && WireNames.TryParseEventType(typeText, out var parsed) ? parsed : null;
-            var alarm = new Alarm
-            {
-                Id = reader.GetString(0),
-                Rule = reader.GetString(1),
-                Site = reader.GetString(2),
-                Gateway = reader.GetString(3),
-                Device = Text(4),
-                Point = Text(5),
-                Zone = Text(6),
-                Label = Text(7),
-                Type = type,
-                Metric = Text(9),
-                Value = reader.IsDBNull(10) ? null : reader.GetDouble(10),
-                Severity = severity,
-                State = state,
-                RaisedAt = Time(13)!.Value,
-                UpdatedAt = Time(14)!.Value,
-                AckedAt = Time(15),
-                AckedBy = Text(16),
-                AckNote = Text(17),
-                ClearedAt = Time(18),
-                Count = reader.GetInt32(19),
-                EscalationLevel = reader.GetInt32(20),
-                ShelvedUntil = Time(21),
-                ShelvedFrom = Text(22) is { } from && AlarmNames.TryParseState(from, out var shelvedFrom) ? shelvedFrom : null,
-                EscalationFrom = Time(23),
-                Flapping = reader.GetInt64(24) != 0,
-                ClearPendingSince = Time(25),
-                Maintenance = Text(26),
-                NextEscalationAt = Time(27),
-            };
-            if (keep is null || keep(alarm))
-            {
-                alarms.Add(alarm);
-            }
-        }
-
-        return alarms;
+        return AlarmRows.ReadAll(reader, keep, limit);
     }
 }

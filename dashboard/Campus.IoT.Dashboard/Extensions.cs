@@ -103,7 +103,12 @@ internal static class Extensions
         services.AddHazardReminders(builder.Configuration);
 
         services.AddSingleton<AlertingMetrics>();
-        services.AddSingleton(sp => new SqliteAlarmStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
+        // Campus:Alarms: alarms, audit trail and delivery records in {DataDir}/alarms.db, or in PostgreSQL shared by the district's nodes.
+        services.AddOptions<AlarmStoreOptions>().Bind(builder.Configuration.GetSection(AlarmStoreOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlarmStoreOptions>, AlarmStoreOptionsValidator>();
+        services.AddSingleton<IAlarmStore>(sp => AlarmStorePath(sp) is { } path
+            ? new SqliteAlarmStore(path, sp.GetRequiredService<TimeProvider>())
+            : new PostgresAlarmStore(sp.GetRequiredService<IOptions<AlarmStoreOptions>>().Value.ConnectionString!, sp.GetRequiredService<TimeProvider>()));
         // The guard room's push, then the health view's index of device alarm conditions.
         services.AddSingleton<HubAlarmNotifier>();
         services.AddSingleton<IAlarmNotifier, HealthAlarmNotifier>();
@@ -114,7 +119,9 @@ internal static class Extensions
         services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<NotifyOptions>>().Value);
         services.AddSingleton<EscalationScheduler>();
-        services.AddSingleton(sp => new SqliteDeliveryStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db")));
+        services.AddSingleton<IDeliveryStore>(sp => AlarmStorePath(sp) is { } path
+            ? new SqliteDeliveryStore(path)
+            : new PostgresDeliveryStore(sp.GetRequiredService<IOptions<AlarmStoreOptions>>().Value.ConnectionString!));
         services.AddSingleton<INotificationChannel, HubNotificationChannel>();
         services.AddSingleton<INotificationChannel>(sp => new WebhookChannel(new HttpClient(), sp.GetRequiredService<NotifyOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INotificationChannel>(sp => new EmailChannel(sp.GetRequiredService<NotifyOptions>()));
@@ -178,6 +185,16 @@ internal static class Extensions
         app.MapDeviceEndpoints();
         app.MapHazardEndpoints();
         app.MapHazardReportEndpoints();
+    }
+
+    /// <summary>The SQLite file of the alarm stores (<c>{DataDir}/alarms.db</c> unless configured); null for PostgreSQL.</summary>
+    private static string? AlarmStorePath(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<AlarmStoreOptions>>().Value;
+        options.TryGetProvider(out var provider);
+        return provider == AlarmStoreProvider.Postgres
+            ? null
+            : string.IsNullOrWhiteSpace(options.ConnectionString) ? sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("alarms.db") : options.ConnectionString;
     }
 
     private static string DefaultInstanceId()

@@ -6,23 +6,25 @@ using Microsoft.Extensions.Time.Testing;
 namespace Campus.IoT.Alerting.Tests;
 
 /// <summary>
-/// Alarm history and response times from the alarm store (real SQLite), with alarm times on a fake clock: past alarms by
+/// Alarm history and response times from the alarm store (a real SQLite file and a real PostgreSQL: <see cref="SqliteAlarmHistoryTests"/>,
+/// <see cref="PostgresAlarmHistoryTests"/>), with alarm times on a fake clock: past alarms by
 /// period, school, severity and rule; time to acknowledge and to clear per school and severity.
 /// </summary>
-public sealed class AlarmHistoryTests : IDisposable
+public abstract class AlarmHistoryTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 2, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Target = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("campus-alarm-history-").FullName;
     private readonly FakeTimeProvider _time = new(Start);
-    private readonly SqliteAlarmStore _store;
     private readonly AlarmEngine _engine;
+    private IAlarmStore _store = null!;
 
-    public AlarmHistoryTests()
-    {
-        _store = new SqliteAlarmStore(Path.Combine(_directory, "alarms.db"));
-        _engine = new AlarmEngine(_time);
-    }
+    protected AlarmHistoryTests() => _engine = new AlarmEngine(_time);
+
+    /// <summary>A store on a new, empty database (in <paramref name="directory"/> for a file).</summary>
+    private protected abstract Task<IAlarmStore> CreateStoreAsync(string directory);
+
+    public async Task InitializeAsync() => _store = await CreateStoreAsync(_directory);
 
     [Fact]
     public void History_reads_alarms_raised_in_the_period_newest_first_by_school_severity_and_rule()
@@ -166,11 +168,12 @@ public sealed class AlarmHistoryTests : IDisposable
         Assert.Null(ResponseTimes.ToAcknowledge(Start, null));
     }
 
-    public void Dispose()
+    public Task DisposeAsync()
     {
         _store.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
     }
 
     private string Raise(string site, string device, EventType type)

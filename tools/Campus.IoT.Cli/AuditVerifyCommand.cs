@@ -4,12 +4,13 @@ using Campus.IoT.Alerting;
 namespace Campus.IoT.Cli;
 
 /// <summary>
-/// <c>campus audit verify --db data/alarms.db</c>: walks the alarm audit trail's hash chain and prints
-/// <c>{"intact":true,"rows":N}</c>, or where and why it is broken. Exit code 0 intact, 1 broken, 2 bad usage or no file.
+/// <c>campus audit verify --db data/alarms.db</c> (or <c>--postgres CONNSTRING</c> for the district's shared store): walks
+/// the alarm audit trail's hash chain and prints <c>{"intact":true,"rows":N}</c>, or where and why it is broken. Exit code 0
+/// intact, 1 broken, 2 bad usage, no file or no database.
 /// </summary>
 internal static class AuditVerifyCommand
 {
-    private static readonly HashSet<string> Values = ["--db"];
+    private static readonly HashSet<string> Values = ["--db", "--postgres"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -18,16 +19,27 @@ internal static class AuditVerifyCommand
             return await CampusCli.FailAsync(stderr, "audit verify", [error]);
         }
 
+        var postgres = options.Value("--postgres");
+        if (postgres is not null && options.Value("--db") is not null)
+        {
+            return await CampusCli.FailAsync(stderr, "audit verify", ["give --db or --postgres, not both"]);
+        }
+
         var path = options.Value("--db") ?? Path.Combine("data", "alarms.db");
-        if (!File.Exists(path))
+        if (postgres is null && !File.Exists(path))
         {
             return await CampusCli.FailAsync(stderr, "audit verify", [$"no alarm database at {path} (give it with --db)"]);
         }
 
         AuditVerification result;
-        using (var store = new SqliteAlarmStore(path))
+        try
         {
+            using IAlarmStore store = postgres is null ? new SqliteAlarmStore(path) : new PostgresAlarmStore(postgres);
             result = store.VerifyAudit();
+        }
+        catch (Exception ex) when (postgres is not null && ex is Npgsql.NpgsqlException or ArgumentException)
+        {
+            return await CampusCli.FailAsync(stderr, "audit verify", [$"cannot read the alarm database in PostgreSQL: {ex.Message}"]);
         }
 
         await stdout.WriteLineAsync(JsonSerializer.Serialize(

@@ -7,7 +7,7 @@ internal static class CampusCli
         usage:
           campus panel parse --format notifier|est|gst|contact-id|sia-dc09|gbt26875 [--hex] [--device ID] < capture
           campus simulate --broker mqtt://HOST:PORT --sites N --devices M (--rate HZ | --interval S) --duration S [--gateways G] [--burst-factor F --burst-at S --burst-for S] [--seed K]
-          campus audit verify [--db data/alarms.db]
+          campus audit verify [--db data/alarms.db | --postgres CONNSTRING]
           campus replay [--rules FILE] < readings.jsonl
           campus bridge config --site S --district mqtts://HOST:8883 [--username U --password-file F] [--cafile F] [--protocol mqttv50|mqttv311] [--autosave S] [--max-queued N]
           campus provision gateway --site S --name G [--dir deploy/broker] [--broker mqtts://HOST:8883] [--ca-file PATH] [--out FILE] [--rotate] [--reload-pid PID]

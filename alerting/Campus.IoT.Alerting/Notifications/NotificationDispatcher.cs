@@ -10,7 +10,7 @@ namespace Campus.IoT.Alerting.Notifications;
 /// alarm) to the recipients the alarm's escalation policy names at that level, through every channel configured for each
 /// recipient (<see cref="NotifyOptions.Resolve"/>). Each (recipient, channel, address) is delivered on its own, with
 /// retries and exponential back-off, so a slow mail server never holds up a webhook; every attempt is recorded on the alarm
-/// (<see cref="SqliteDeliveryStore"/>), counted and, when it fails, logged. The queue is unbounded: notifications are few
+/// (<see cref="IDeliveryStore"/>), counted and, when it fails, logged. The queue is unbounded: notifications are few
 /// (one per alarm transition) and none may be dropped.
 /// </summary>
 internal sealed partial class NotificationDispatcher : BackgroundService
@@ -18,14 +18,14 @@ internal sealed partial class NotificationDispatcher : BackgroundService
     private readonly Channel<Notification> _queue = Channel.CreateUnbounded<Notification>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, INotificationChannel> _channels;
     private readonly NotifyOptions _options;
-    private readonly SqliteDeliveryStore _store;
+    private readonly IDeliveryStore _store;
     private readonly AlertingMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<NotificationDispatcher> _logger;
     private readonly HashSet<Task> _inFlight = [];
     private readonly Lock _lock = new();
 
-    public NotificationDispatcher(IEnumerable<INotificationChannel> channels, NotifyOptions options, SqliteDeliveryStore store, AlertingMetrics metrics, TimeProvider time, ILogger<NotificationDispatcher> logger)
+    public NotificationDispatcher(IEnumerable<INotificationChannel> channels, NotifyOptions options, IDeliveryStore store, AlertingMetrics metrics, TimeProvider time, ILogger<NotificationDispatcher> logger)
     {
         _channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
         _options = options;

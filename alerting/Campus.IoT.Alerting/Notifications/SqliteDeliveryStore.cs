@@ -6,7 +6,7 @@ namespace Campus.IoT.Alerting.Notifications;
 /// Every delivery attempt, in the alarm database (its own connection: deliveries are written from the dispatcher's tasks,
 /// alarms under the alarm service's lock; WAL lets both write). Thread-safe.
 /// </summary>
-internal sealed class SqliteDeliveryStore : IDisposable
+internal sealed class SqliteDeliveryStore : IDeliveryStore
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
@@ -48,7 +48,7 @@ internal sealed class SqliteDeliveryStore : IDisposable
             p.AddWithValue("$channel", record.Channel);
             p.AddWithValue("$address", record.Address);
             p.AddWithValue("$attempt", record.Attempt);
-            p.AddWithValue("$outcome", ToWire(record.Outcome));
+            p.AddWithValue("$outcome", DeliveryOutcomeNames.ToWire(record.Outcome));
             p.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
             insert.ExecuteNonQuery();
         }
@@ -71,7 +71,7 @@ internal sealed class SqliteDeliveryStore : IDisposable
                 records.Add(new DeliveryRecord(
                     reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3),
                     reader.GetInt32(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8),
-                    FromWire(reader.GetString(9)), reader.IsDBNull(10) ? null : reader.GetString(10)));
+                    DeliveryOutcomeNames.FromWire(reader.GetString(9)), reader.IsDBNull(10) ? null : reader.GetString(10)));
             }
 
             return records;
@@ -79,20 +79,4 @@ internal sealed class SqliteDeliveryStore : IDisposable
     }
 
     public void Dispose() => _connection.Dispose();
-
-    public static string ToWire(DeliveryOutcome outcome) => outcome switch
-    {
-        DeliveryOutcome.Sent => "sent",
-        DeliveryOutcome.Failed => "failed",
-        DeliveryOutcome.GaveUp => "gave_up",
-        _ => "unrouted",
-    };
-
-    private static DeliveryOutcome FromWire(string text) => text switch
-    {
-        "sent" => DeliveryOutcome.Sent,
-        "failed" => DeliveryOutcome.Failed,
-        "gave_up" => DeliveryOutcome.GaveUp,
-        _ => DeliveryOutcome.Unrouted,
-    };
 }

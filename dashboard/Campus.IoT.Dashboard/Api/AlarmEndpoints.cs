@@ -68,7 +68,7 @@ internal static class AlarmEndpoints
                     d.Channel,
                     d.Address,
                     d.Attempt,
-                    outcome = Alerting.Notifications.SqliteDeliveryStore.ToWire(d.Outcome),
+                    outcome = Alerting.Notifications.DeliveryOutcomeNames.ToWire(d.Outcome),
                     d.Error,
                 })));
 

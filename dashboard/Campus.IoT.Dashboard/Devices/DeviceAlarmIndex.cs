@@ -20,7 +20,7 @@ internal sealed class DeviceAlarmIndex
     private readonly Dictionary<string, (string Site, string Device, HealthReasons Reason)> _byId = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(string Site, string Device), HealthReasons>? _snapshot;
 
-    public DeviceAlarmIndex(SqliteAlarmStore store, RulesProvider rules)
+    public DeviceAlarmIndex(IAlarmStore store, RulesProvider rules)
     {
         _rules = rules;
         foreach (var alarm in store.LoadOpen())
