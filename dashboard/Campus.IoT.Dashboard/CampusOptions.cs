@@ -23,5 +23,10 @@ internal sealed class CampusOptions
 
     public Auth.AuthOptions Auth { get; set; } = new();
 
+    public Cluster.ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary>The users file: <c>Campus:Auth:Database</c>, or <c>auth.db</c> in the data directory.</summary>
+    public string UsersPath() => Auth.Database is { Length: > 0 } file ? Path.GetFullPath(file) : DataPath("auth.db");
+
     public string DataPath(string file) => Path.Combine(Path.GetFullPath(DataDir), file);
 }

@@ -41,6 +41,11 @@ internal sealed class CampusOptionsValidator : IValidateOptions<CampusOptions>
             errors.Add("Campus:Auth:Session must be between 00:05:00 and 7.00:00:00");
         }
 
+        if (options.Cluster.Enabled && !Cluster.ClusterSetup.TryParse(options.Cluster.Redis, out var redisError))
+        {
+            errors.Add($"Campus:Cluster:Redis is not a StackExchange.Redis configuration string (host:port[,option=value…]): {redisError}");
+        }
+
         var mqtt = options.Mqtt;
         if (!mqtt.UseEmbedded && !MqttEndpoint.TryParse(mqtt.Broker, out _))
         {

@@ -5,6 +5,7 @@ using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Alerting.Rules;
 using Campus.IoT.Dashboard.Api;
 using Campus.IoT.Dashboard.Auth;
+using Campus.IoT.Dashboard.Cluster;
 using Campus.IoT.Dashboard.Devices;
 using Campus.IoT.Dashboard.Demo;
 using Campus.IoT.Dashboard.Live;
@@ -31,7 +32,8 @@ internal static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddExceptionHandler<RegistryUnavailableHandler>();
-        services.AddSignalR();
+        // Campus:Cluster:Redis: the Redis backplane and the shared sign-in key ring of several nodes; unset, a single node.
+        builder.AddCampusCluster(services.AddSignalR());
         if (builder.Configuration.GetValue<bool>($"{CampusOptions.Section}:{nameof(CampusOptions.Demo)}") && builder.Configuration["Campus:Auth:Anonymous"] is null)
         {
             // The README's demo command shows the board at once: visitors are a guard of every site.

@@ -54,7 +54,7 @@ internal sealed class RunningPlatform : IAsyncDisposable
     /// Signs in as the first admin the way an operator does: the one-time password from the log (event 7001), then a new
     /// password. Every API call of a test goes through this signed-in client.
     /// </summary>
-    private async Task SignInAdminAsync()
+    public async Task SignInAdminAsync()
     {
         var created = Logs.Entries.FirstOrDefault(e => e.EventId.Id == 7001 && e.Message.Contains("one-time password ", StringComparison.Ordinal));
         var password = created is null ? AdminPassword : created.Message.Split("one-time password ")[1].Split(' ')[0];
@@ -124,11 +124,15 @@ internal sealed class RunningPlatform : IAsyncDisposable
     public static Task<RunningPlatform> StartAsync(string? externalBroker = null, string? dataDir = null, params string[] extraArgs) =>
         StartAsync(externalBroker, dataDir, null, extraArgs);
 
+    /// <summary>Started and its broker subscribers connected, but nobody signed in (for a node that cannot sign anyone in yet).</summary>
+    public static Task<RunningPlatform> StartSignedOutAsync(params string[] extraArgs) =>
+        StartAsync(null, null, null, extraArgs, signIn: false);
+
     /// <summary>With more wiring after the platform's own (e.g. a fake clock: a service registered last wins).</summary>
     public static Task<RunningPlatform> StartWithAsync(Action<WebApplicationBuilder> configure, params string[] extraArgs) =>
         StartAsync(null, null, configure, extraArgs);
 
-    private static async Task<RunningPlatform> StartAsync(string? externalBroker, string? dataDir, Action<WebApplicationBuilder>? configure, string[] extraArgs)
+    private static async Task<RunningPlatform> StartAsync(string? externalBroker, string? dataDir, Action<WebApplicationBuilder>? configure, string[] extraArgs, bool signIn = true)
     {
         dataDir ??= Directory.CreateTempSubdirectory("campus-platform-").FullName;
         var logs = new CapturedLogs();
@@ -153,7 +157,11 @@ internal sealed class RunningPlatform : IAsyncDisposable
         });
         await app.StartAsync();
         var platform = new RunningPlatform(app, dataDir, logs, externalBroker is null ? "127.0.0.1" : new Uri(externalBroker).Host, brokerPort);
-        await platform.SignInAdminAsync();
+        if (signIn)
+        {
+            await platform.SignInAdminAsync();
+        }
+
         using var ready = new CancellationTokenSource(Eventually.DefaultTimeout);
         await app.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(ready.Token);
         await app.Services.GetRequiredService<AlertingConsumer>().WaitConnectedAsync(ready.Token);

@@ -4,6 +4,7 @@ using Campus.IoT.Dashboard.Auth;
 using Campus.IoT.Dashboard.Messaging;
 using Campus.IoT.Ingest;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Campus.IoT.Dashboard.Api;
 
@@ -12,7 +13,7 @@ internal static class HealthEndpoints
     public static void MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         // 200 when every part is up, 503 with the failing parts named otherwise.
-        routes.MapGet("/healthz", (IOptions<CampusOptions> options, EmbeddedBroker broker, IngestConsumer ingest, IngestWriter writer, AlertingConsumer alerting) =>
+        routes.MapGet("/healthz", (IOptions<CampusOptions> options, EmbeddedBroker broker, IngestConsumer ingest, IngestWriter writer, AlertingConsumer alerting, IServiceProvider services) =>
         {
             var embedded = options.Value.Mqtt.UseEmbedded;
             var checks = new Dictionary<string, string>
@@ -23,6 +24,13 @@ internal static class HealthEndpoints
                 ["store"] = writer.Health.State == "failing" ? "failing" : "ok",
             };
             var healthy = checks.Values.All(v => v is "ok" or "external");
+            // Campus:Cluster:Redis: shown, but it does not make the node unhealthy. Every node shares the one Redis, so a load
+            // balancer that dropped nodes for it would take every board away at once; the node's own alarm path runs without it.
+            if (services.GetService<IConnectionMultiplexer>() is { } redis)
+            {
+                checks["cluster"] = redis.IsConnected ? "ok" : "redis-down";
+            }
+
             var store = writer.Health;
             var body = new { status = healthy ? "ok" : "degraded", checks, ingestQueue = store.Queued, ingest = store };
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);

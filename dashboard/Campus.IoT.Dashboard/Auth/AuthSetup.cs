@@ -24,7 +24,7 @@ internal static partial class AuthSetup
 
     public static void AddCampusAuth(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new UserStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.DataPath("auth.db"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new UserStore(sp.GetRequiredService<IOptions<CampusOptions>>().Value.UsersPath(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SignInThrottle>();
         services.AddHostedService<AdminBootstrap>();
         services.AddAntiforgery(o =>
@@ -127,9 +127,17 @@ internal sealed partial class AdminBootstrap(UserStore users, ILogger<AdminBoots
     {
         if (users.Count() == 0)
         {
+            // Nodes sharing one users file may both find it empty: the insert never replaces a row, so exactly one creates
+            // the admin and logs its password; the other finds the name taken and says so.
             var password = UserStore.NewPassword();
-            users.Add(new CampusUser { Username = AdminName, DisplayName = "区安全办管理员 / district admin", Role = Roles.DistrictAdmin, Sites = ["*"], MustChangePassword = true }, password);
-            LogCreated(logger, AdminName, password);
+            if (users.Add(new CampusUser { Username = AdminName, DisplayName = "区安全办管理员 / district admin", Role = Roles.DistrictAdmin, Sites = ["*"], MustChangePassword = true }, password))
+            {
+                LogCreated(logger, AdminName, password);
+            }
+            else
+            {
+                LogCreatedElsewhere(logger, AdminName);
+            }
         }
 
         return Task.CompletedTask;
@@ -139,6 +147,9 @@ internal sealed partial class AdminBootstrap(UserStore users, ILogger<AdminBoots
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "First start: district admin '{User}' created with the one-time password {Password} — sign in at /login.html and choose a new password")]
     private static partial void LogCreated(ILogger logger, string user, string password);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "First start: district admin '{User}' was created at the same moment by another node sharing the users file; its log has the one-time password")]
+    private static partial void LogCreatedElsewhere(ILogger logger, string user);
 }
 
 /// <summary>After 5 wrong passwords for a name within 15 minutes, that name is locked for 15 minutes (brute force).</summary>

@@ -6,7 +6,9 @@ namespace Campus.IoT.Dashboard.Auth;
 
 /// <summary>
 /// Users in SQLite (<c>auth.db</c>), passwords hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>
-/// (PBKDF2-HMAC-SHA512, salted, iterated; an old-format hash is re-hashed at the next sign-in). Thread-safe.
+/// (PBKDF2-HMAC-SHA512, salted, iterated; an old-format hash is re-hashed at the next sign-in). Thread-safe; several
+/// processes on one host may share the file (<c>Campus:Auth:Database</c>): WAL mode, a busy timeout set before anything
+/// else, and an insert that never replaces a row (<see cref="Add"/>).
 /// </summary>
 internal sealed class UserStore : IDisposable
 {
@@ -23,8 +25,8 @@ internal sealed class UserStore : IDisposable
         _connection.Open();
         using var create = _connection.CreateCommand();
         create.CommandText = """
-            PRAGMA journal_mode = WAL;
             PRAGMA busy_timeout = 5000;
+            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS users (
                 username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL, sites TEXT NOT NULL, rooms TEXT NOT NULL,
                 password_hash TEXT NOT NULL, must_change_password INTEGER NOT NULL, disabled INTEGER NOT NULL, created_at INTEGER NOT NULL);
@@ -42,19 +44,23 @@ internal sealed class UserStore : IDisposable
         }
     }
 
-    /// <summary>Adds a user with <paramref name="password"/>; false when the name is taken.</summary>
+    /// <summary>
+    /// Adds a user with <paramref name="password"/>; false when the name is taken. One statement that never replaces a row,
+    /// so of two nodes sharing the file that add the same name at once, exactly one succeeds and the other's is dropped.
+    /// </summary>
     public bool Add(CampusUser user, string password)
     {
         var hashed = user with { PasswordHash = _hasher.HashPassword(user, password), CreatedAt = _time.GetUtcNow() };
         lock (_lock)
         {
-            if (FindLocked(user.Username) is not null)
-            {
-                return false;
-            }
-
-            Upsert(hashed);
-            return true;
+            using var insert = _connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO users (username, display_name, role, sites, rooms, password_hash, must_change_password, disabled, created_at)
+                VALUES ($u, $d, $r, $s, $rooms, $h, $m, $x, $c)
+                ON CONFLICT(username) DO NOTHING
+                """;
+            Bind(insert, hashed);
+            return insert.ExecuteNonQuery() == 1;
         }
     }
 
@@ -139,7 +145,13 @@ internal sealed class UserStore : IDisposable
                 rooms = excluded.rooms, password_hash = excluded.password_hash, must_change_password = excluded.must_change_password,
                 disabled = excluded.disabled
             """;
-        var p = upsert.Parameters;
+        Bind(upsert, user);
+        upsert.ExecuteNonQuery();
+    }
+
+    private static void Bind(SqliteCommand command, CampusUser user)
+    {
+        var p = command.Parameters;
         p.AddWithValue("$u", user.Username);
         p.AddWithValue("$d", user.DisplayName);
         p.AddWithValue("$r", user.Role);
@@ -149,7 +161,6 @@ internal sealed class UserStore : IDisposable
         p.AddWithValue("$m", user.MustChangePassword ? 1 : 0);
         p.AddWithValue("$x", user.Disabled ? 1 : 0);
         p.AddWithValue("$c", user.CreatedAt.ToUnixTimeMilliseconds());
-        upsert.ExecuteNonQuery();
     }
 
     private static List<CampusUser> Read(SqliteCommand command)
