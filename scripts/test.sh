@@ -2,7 +2,8 @@
 # Runs every test project of Campus.IoT on this machine.
 #  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl,
 #     victoria-metrics, influxdb, python3-aiosmtpd: the SMTP server the email tests start, docker-compose: validates the
-#     district tier's docker-compose.yml without a Docker engine);
+#     district tier's docker-compose.yml without a Docker engine, redis-server: the cluster tests start their own, each on a
+#     free loopback port without persistence, for the SignalR backplane and the shared sign-in key ring);
 #  2. starts, each on a free loopback port with a temporary data directory: a Mosquitto broker (CAMPUS_TEST_MOSQUITTO),
 #     VictoriaMetrics, which accepts InfluxDB 2.x writes (CAMPUS_TEST_VICTORIAMETRICS), InfluxDB 1.x (CAMPUS_TEST_INFLUXDB1)
 #     and a PostgreSQL 15 cluster for the hazard registry (CAMPUS_TEST_POSTGRES, an Npgsql connection string; each test
@@ -28,6 +29,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/influxd ] || need+=(influxdb)
 /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 pg_bin=/usr/lib/postgresql/15/bin
 [ -x "$pg_bin/initdb" ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then

@@ -14,6 +14,7 @@ public sealed class HostConfigurationTests
             "--Campus:Mqtt:EmbeddedBindAddress=not-an-ip",
             "--Campus:InstanceId=Bad Id",
             "--Campus:TimeZone=Mars/Olympus",
+            "--Campus:Cluster:Redis=127.0.0.1:6379,no-such-option=1",
         ]);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
@@ -22,6 +23,7 @@ public sealed class HostConfigurationTests
         Assert.Contains(error.Failures, f => f.Contains("EmbeddedBindAddress", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("InstanceId", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("Campus:TimeZone 'Mars/Olympus'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Campus:Cluster:Redis", StringComparison.Ordinal) && f.Contains("no-such-option", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -165,6 +165,43 @@ public sealed class ClusterSetupTests(RedisServer redis) : IClassFixture<RedisSe
         }
     }
 
+    [Fact]
+    public async Task A_board_connected_before_redis_restarts_gets_pushes_again_and_stays_signed_in()
+    {
+        var own = new RedisServer();
+        try
+        {
+            await own.StartAsync();
+            await using var node = await RunningPlatform.StartAsync(null, null, $"--Campus:Cluster:Redis={own.Configuration}");
+            await using var board = await node.ConnectHubAsync();
+            await using var gateway = await node.ConnectGatewayAsync();
+            var multiplexer = node.Services.GetRequiredService<IConnectionMultiplexer>();
+
+            await own.StopAsync();
+            await Eventually.True(() => node.Logs.Entries.Any(e => e.EventId.Id == 7403), "the lost connection logged");
+            await gateway.PublishAsync($"campus/v1/{_site}/gw-1/events", Scenarios.SmokeEvent(1, "d1"));
+            await Eventually.True(() => node.Logs.Entries.Any(e => e.EventId.Id == 2002), "the failed push logged");
+            // Signed in before: the key ring is cached, the API still answers.
+            Assert.Single(await node.GetAlarmsAsync($"?site={_site}"));
+
+            await own.StartAsync();
+            await Eventually.True(
+                () => node.Logs.Entries.Any(e => e.EventId.Id == 7404 && e.Message.Contains("Subscription", StringComparison.Ordinal)),
+                "the subscription connection restored",
+                TimeSpan.FromSeconds(60));
+            Assert.True(multiplexer.IsConnected);
+
+            // The board's group subscription is restored by the multiplexer: the next change reaches it without reconnecting.
+            await gateway.PublishAsync($"campus/v1/{_site}/gw-1/events", Scenarios.SmokeEvent(2, "d2"));
+            var pushed = await board.NextAlarmAsync(a => a.GetProperty("site").GetString() == _site && a.GetProperty("device").GetString() == "d2");
+            Assert.Equal("active_unack", pushed.GetProperty("state").GetString());
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
     private Task<RunningPlatform> StartNodeAsync(bool signIn = true)
     {
         string[] args = [$"--Campus:Cluster:Redis={redis.Configuration}", $"--Campus:Auth:Database={UsersFile}"];
