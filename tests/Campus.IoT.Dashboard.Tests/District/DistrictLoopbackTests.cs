@@ -154,6 +154,7 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
         var victim = nodes.OrderByDescending(n => n.Lines("taken over on node").Count).First();
         var survivor = nodes.Single(n => n != victim);
         var moved = victim.Lines("taken over on node").Select(SiteOf).Distinct().ToList();
+        Assert.NotEmpty(moved);
         output.WriteLine($"killing {victim.Name} (schools {string.Join(", ", moved)}) and ingest-1");
         var killedAt = DateTimeOffset.UtcNow;
         await victim.KillAsync();
@@ -179,7 +180,7 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
 
         // Every school moved to the survivor.
         await Eventually.True(() => moved.All(site => survivor.Lines($"School {site} taken over on node").Count > 0), "the dead node's schools taken over", TimeSpan.FromSeconds(60));
-        var takenOver = moved.Select(site => LineTime(survivor.Lines($"School {site} taken over on node").Last())).Max();
+        var takenOver = moved.Select(site => LineTime(survivor.Lines($"School {site} taken over on node")[^1])).Max();
         output.WriteLine($"schools moved within {(takenOver - killedAt).TotalSeconds:F1} s of the kill");
 
         // Alarms: exactly one per (school, device) and rule, none missed.
@@ -261,7 +262,7 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
 
     private static async Task SignInAdminAsync(DotnetProcess node, HttpClient http)
     {
-        var line = await Eventually.Get(() => Task.FromResult(node.Lines("one-time password ").FirstOrDefault()), "the first admin's one-time password in the log", TimeSpan.FromSeconds(30));
+        var line = await Eventually.Get(() => Task.FromResult(node.Lines("one-time password ") is [var first, ..] ? first : null), "the first admin's one-time password in the log", TimeSpan.FromSeconds(30));
         var password = line.Split("one-time password ")[1].Split(' ')[0];
         await RunningPlatform.SignInAsync(http, "admin", password);
         using var change = await http.PostAsJsonAsync("/api/auth/password", new { current = password, @new = Password });
@@ -320,7 +321,7 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
         ingests.Sum(i => Scalar(i, "SELECT count(*) FROM readings"));
 
     /// <summary>Distinct (site, device, metric, ts) over both ingest stores.</summary>
-    private long CountDistinctReadings(IEnumerable<DotnetProcess> ingests)
+    private static long CountDistinctReadings(IEnumerable<DotnetProcess> ingests)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ingest in ingests)
