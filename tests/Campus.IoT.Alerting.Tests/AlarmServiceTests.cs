@@ -13,7 +13,7 @@ public sealed class AlarmServiceTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 2, 0, 0, TimeSpan.Zero));
     private readonly TestMeterFactory _meters = new();
     private readonly CapturedLogs _logs = new();
-    private readonly SqliteAlarmStore _store;
+    private readonly IAlarmStore _store;
 
     public AlarmServiceTests() => _store = new SqliteAlarmStore(Path.Combine(_directory, "alarms.db"));
 

@@ -19,7 +19,7 @@ public sealed class NotificationTests : IAsyncDisposable
     private readonly CapturedLogs _logs = new();
     private readonly TestMeterFactory _meters = new();
     private readonly List<IAsyncDisposable> _owned = [];
-    private SqliteDeliveryStore? _store;
+    private IDeliveryStore? _store;
 
     private static AlarmTransition Escalated(int level = 1) => new(
         AlarmTransitionKind.Escalated,

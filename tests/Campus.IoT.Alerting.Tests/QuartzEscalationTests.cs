@@ -21,7 +21,7 @@ public sealed class QuartzEscalationTests : IAsyncDisposable
 
     private string DbPath => Path.Combine(_directory, "alarms.db");
 
-    private (AlarmService Service, EscalationScheduler Scheduler, SqliteAlarmStore Store) Start()
+    private (AlarmService Service, EscalationScheduler Scheduler, IAlarmStore Store) Start()
     {
         var store = new SqliteAlarmStore(DbPath);
         var scheduler = new EscalationScheduler(_time, _logs.CreateLogger<EscalationScheduler>());
@@ -36,7 +36,7 @@ public sealed class QuartzEscalationTests : IAsyncDisposable
         return service.Query([AlarmState.ActiveUnack], Site, 100).Single(a => a.Device == device).Id;
     }
 
-    private static Task<int> LevelAsync(SqliteAlarmStore store, string id, int level) =>
+    private static Task<int> LevelAsync(IAlarmStore store, string id, int level) =>
         Eventually.True(() => store.Find(id)!.EscalationLevel >= level, $"alarm {id} at level {level}").ContinueWith(_ => store.Find(id)!.EscalationLevel, TaskScheduler.Default);
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class QuartzEscalationTests : IAsyncDisposable
         Assert.Equal([1, 2], EscalatedLevels(second.Store, id));
     }
 
-    private static int[] EscalatedLevels(SqliteAlarmStore store, string id) =>
+    private static int[] EscalatedLevels(IAlarmStore store, string id) =>
         [.. store.Audit(id).Where(e => e.Transition == "escalated").Select(e => int.Parse(e.Note!.AsSpan(6, 1), System.Globalization.CultureInfo.InvariantCulture))];
 
     private async Task DisposeFirstAsync()
@@ -152,7 +152,7 @@ public sealed class QuartzEscalationTests : IAsyncDisposable
         }
     }
 
-    private sealed class Stop(AlarmService service, EscalationScheduler scheduler, SqliteAlarmStore store) : IAsyncDisposable
+    private sealed class Stop(AlarmService service, EscalationScheduler scheduler, IAlarmStore store) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

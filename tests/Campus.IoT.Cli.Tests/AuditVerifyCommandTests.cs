@@ -1,5 +1,6 @@
 using Campus.IoT.Alerting;
 using Campus.IoT.Telemetry;
+using Campus.IoT.Tests.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
@@ -39,6 +40,38 @@ public sealed class AuditVerifyCommandTests : IDisposable
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains("\"intact\":false", broken.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"broken_at_seq\":2", broken.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_shared_postgres_store_is_verified_with_postgres()
+    {
+        var connection = await PostgresServer.CreateDatabaseAsync();
+        using (var store = new PostgresAlarmStore(connection))
+        {
+            var engine = new AlarmEngine(_time);
+            var raised = engine.OnEvents("school-01", "gw-1", [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, _time.GetUtcNow())]);
+            store.Save(raised);
+            store.Save([engine.Acknowledge(raised[0].Alarm.Id, "王五", "已到现场")!]);
+        }
+
+        var intact = await CliRun.RunAsync(string.Empty, _time, "audit", "verify", "--postgres", connection);
+        Assert.Equal(0, intact.ExitCode);
+        Assert.Equal("""{"intact":true,"rows":2}""", intact.Stdout.Trim());
+
+        await using (var tamper = new Npgsql.NpgsqlConnection(connection))
+        {
+            await tamper.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("ALTER TABLE alarm_audit DISABLE TRIGGER alarm_audit_no_change; UPDATE alarm_audit SET by = 'nobody' WHERE seq = 2", tamper);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var broken = await CliRun.RunAsync(string.Empty, _time, "audit", "verify", "--postgres", connection);
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("\"broken_at_seq\":2", broken.Stdout, StringComparison.Ordinal);
+
+        var down = await CliRun.RunAsync(string.Empty, _time, "audit", "verify", "--postgres", $"Host=127.0.0.1;Port={FreePort.Next()};Username=campus;Timeout=2");
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains("cannot read the alarm database", down.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class SensorHealthModelTests : IDisposable
     private const string Site = "school-01";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 6, 0, 0, TimeSpan.Zero));
     private readonly string _dir = Directory.CreateTempSubdirectory("campus-health-").FullName;
-    private readonly SqliteAlarmStore _store;
+    private readonly IAlarmStore _store;
     private readonly RulesProvider _rules = new(null, NullLogger<RulesProvider>.Instance);
     private readonly DeviceDirectory _directory;
     private readonly DeviceAlarmIndex _alarms;

@@ -20,7 +20,7 @@ public sealed class HazardReminderJobTests : IAsyncDisposable
     private readonly CapturedLogs _logs = new();
     private readonly TestMeterFactory _meters = new();
     private readonly List<IAsyncDisposable> _owned = [];
-    private SqliteDeliveryStore? _store;
+    private IDeliveryStore? _store;
 
     private async Task<(HazardReminderScheduler Scheduler, WebhookReceiver Receiver)> StartAsync(HazardReminderOptions options)
     {
