@@ -48,7 +48,7 @@ internal sealed partial class AlarmService : IDisposable
         _dispatcher = dispatcher;
         _engine = new AlarmEngine(time, store.LoadOpen(), rules is null ? null : () => rules.Current, escalateOnTick: escalations is null);
         _engine.SetMaintenance(store.LoadMaintenance(time.GetUtcNow()));
-        escalations?.Attach(EscalateAsync);
+        escalations?.Attach((id, _, ct) => EscalateAsync(id, ct));
     }
 
     public Task OnEventsAsync(string site, string gateway, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
@@ -75,11 +75,11 @@ internal sealed partial class AlarmService : IDisposable
     /// <summary>At start: arms the next escalation step of every open alarm from the store (see <see cref="EscalationScheduler"/>).</summary>
     public async Task RearmEscalationsAsync(CancellationToken cancellationToken)
     {
-        List<(string Id, DateTimeOffset? Due)> plan;
+        List<(string Id, string Site, DateTimeOffset? Due)> plan;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            plan = [.. _engine.OpenAlarms.Select(a => (a.Id, _engine.NextEscalation(a)?.Due))];
+            plan = [.. _engine.OpenAlarms.Select(a => (a.Id, a.Site, _engine.NextEscalation(a)?.Due))];
         }
         finally
         {
@@ -228,18 +228,18 @@ internal sealed partial class AlarmService : IDisposable
 
     /// <summary>What follows stored transitions (decided under the lock, where the engine may be read): the next escalation
     /// step of each alarm they touched (null: none, disarm) and the notifications to send.</summary>
-    private sealed record FollowUp(List<(string Id, DateTimeOffset? Due)> Escalations, List<Notification> Notifications);
+    private sealed record FollowUp(List<(string Id, string Site, DateTimeOffset? Due)> Escalations, List<Notification> Notifications);
 
     private FollowUp Plan(IReadOnlyList<AlarmTransition> transitions)
     {
-        var escalations = new List<(string, DateTimeOffset?)>();
+        var escalations = new List<(string, string, DateTimeOffset?)>();
         var notifications = new List<Notification>();
         if (_escalations is not null)
         {
             // The last state of each alarm in the batch decides its trigger.
             foreach (var alarm in transitions.Select(t => t.Alarm).Reverse().DistinctBy(a => a.Id))
             {
-                escalations.Add((alarm.Id, _engine.NextEscalation(alarm)?.Due));
+                escalations.Add((alarm.Id, alarm.Site, _engine.NextEscalation(alarm)?.Due));
             }
         }
 
@@ -254,20 +254,20 @@ internal sealed partial class AlarmService : IDisposable
         return new FollowUp(escalations, notifications);
     }
 
-    private async Task ApplyEscalationsAsync(List<(string Id, DateTimeOffset? Due)> plan, CancellationToken cancellationToken)
+    private async Task ApplyEscalationsAsync(List<(string Id, string Site, DateTimeOffset? Due)> plan, CancellationToken cancellationToken)
     {
         if (_escalations is null)
         {
             return;
         }
 
-        foreach (var (id, due) in plan)
+        foreach (var (id, site, due) in plan)
         {
             try
             {
                 if (due is { } at)
                 {
-                    await _escalations.ArmAsync(id, at, cancellationToken);
+                    await _escalations.ArmAsync(id, site, at, cancellationToken);
                 }
                 else
                 {
