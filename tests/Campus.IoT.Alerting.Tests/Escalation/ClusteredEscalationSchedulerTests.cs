@@ -130,6 +130,44 @@ public sealed class ClusteredEscalationSchedulerTests(ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_step_a_node_was_running_when_it_went_away_is_run_again_on_the_other_node()
+    {
+        var a = await StartNodeAsync("node-a");
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.Scheduler.Attach(async (alarm, _, _) =>
+        {
+            a.Fired.AddOrUpdate(alarm, 1, (_, n) => n + 1);
+            started.TrySetResult();
+            await stuck.Task;                                             // the node "dies" in the middle of the step
+        });
+
+        // Only node a runs until the step has started there; then node b joins and node a goes away without finishing it
+        // (its shutdown does not wait for jobs: the firing is left as a crashed node leaves it, and node b recovers it once
+        // node a's check-in has lapsed, since the job requests recovery).
+        await a.Scheduler.ArmAsync("alarm-d", "school-07", DateTimeOffset.UtcNow.AddSeconds(1), CancellationToken.None);
+        await started.Task.WaitAsync(Wait);
+        var b = await StartNodeAsync("node-b");
+        await a.Scheduler.DisposeAsync();
+        _nodes.Remove(a);
+
+        try
+        {
+            await Eventually.True(() => b.Fired.ContainsKey("alarm-d"), "alarm-d recovered on node b", Wait);
+            Assert.Equal("school-07", b.Sites["alarm-d"]);
+            Assert.Equal(1, a.Fired["alarm-d"]);
+            await b.Scheduler.ArmAsync("fence", "school-01", DateTimeOffset.UtcNow.AddSeconds(2), CancellationToken.None);
+            await FenceAsync("fence");
+            Assert.Equal(1, b.Fired["alarm-d"]);
+            output.WriteLine($"{_elapsed.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            stuck.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Rearming_on_the_other_node_replaces_the_trigger_and_disarming_on_the_other_node_deletes_it()
     {
         var a = await StartNodeAsync("node-a");
@@ -153,6 +191,42 @@ public sealed class ClusteredEscalationSchedulerTests(ITestOutputHelper output) 
         Assert.Equal(0, await CountAsync("job_details", "alarm-x"));
         Assert.Equal(0, await CountAsync("triggers", "alarm-y"));
         Assert.Equal(0, await CountAsync("job_details", "alarm-y"));
+    }
+
+    [Fact]
+    public async Task A_step_that_arms_the_next_level_from_inside_its_own_firing_gets_that_level_fired_once()
+    {
+        // As the alarm service does: the step's callback arms the same alarm's next level while its job still runs.
+        var a = await StartNodeAsync("node-a");
+        var b = await StartNodeAsync("node-b");
+        var levels = new ConcurrentQueue<string>();
+        foreach (var node in new[] { a, b })
+        {
+            var scheduler = node.Scheduler;
+            scheduler.Attach(async (alarm, site, ct) =>
+            {
+                node.Fired.AddOrUpdate(alarm, 1, (_, n) => n + 1);
+                if (alarm == "alarm-x")
+                {
+                    levels.Enqueue(node.Id);
+                    if (levels.Count < 3)
+                    {
+                        await scheduler.ArmAsync(alarm, site, DateTimeOffset.UtcNow.AddSeconds(1), ct);
+                    }
+                }
+            });
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        await a.Scheduler.ArmAsync("alarm-x", "school-01", now.AddSeconds(2), CancellationToken.None);
+        await Eventually.True(() => levels.Count >= 3, "three levels of alarm-x", Wait);
+        await b.Scheduler.ArmAsync("fence", "school-01", DateTimeOffset.UtcNow.AddSeconds(3), CancellationToken.None);
+        await FenceAsync("fence");
+
+        Assert.Equal(3, levels.Count);
+        Assert.Equal(0, await CountAsync("triggers", "alarm-x"));            // the last level armed nothing more
+        Assert.Equal(0, await CountAsync("job_details", "alarm-x"));         // not durable: gone with its last trigger
+        output.WriteLine($"levels fired on {string.Join(", ", levels)}; {_elapsed.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
