@@ -37,6 +37,7 @@ internal sealed partial class EscalationScheduler(TimeProvider time, ILogger<Esc
     private readonly SemaphoreSlim _start = new(1, 1);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _armed = new(StringComparer.Ordinal);
     private IScheduler? _scheduler;
+    private StandaloneSchedulerFactory? _factory;
     private Func<string, string, CancellationToken, Task>? _due;
 
     /// <summary>The alarm service's callback for a due step: alarm id, its site, cancellation (set once, by the service).</summary>
@@ -145,7 +146,14 @@ internal sealed partial class EscalationScheduler(TimeProvider time, ILogger<Esc
             q.UseDefaultThreadPool(2);
             q.Services.AddSingleton(this);
         });
-        var scheduler = await builder.BuildScheduler(cancellationToken);
+        return await StartAsync(builder, cancellationToken);
+    }
+
+    /// <summary>Builds and starts the scheduler, keeping the factory that owns its container (disposed with this).</summary>
+    private async Task<IScheduler> StartAsync(QuartzSchedulerBuilder builder, CancellationToken cancellationToken)
+    {
+        _factory = builder.Build();
+        var scheduler = await _factory.GetScheduler(cancellationToken);
         await scheduler.Start(cancellationToken);
         return scheduler;
     }
@@ -195,8 +203,7 @@ internal sealed partial class EscalationScheduler(TimeProvider time, ILogger<Esc
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var scheduler = await builder.BuildScheduler(cancellationToken);
-        await scheduler.Start(cancellationToken);
+        var scheduler = await StartAsync(builder, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogJoined(logger, ClusterName, scheduler.SchedulerInstanceId);
         return scheduler;
@@ -207,6 +214,11 @@ internal sealed partial class EscalationScheduler(TimeProvider time, ILogger<Esc
         if (_scheduler is { } scheduler)
         {
             await scheduler.Shutdown(waitForJobsToComplete: false, CancellationToken.None);
+        }
+
+        if (_factory is { } factory)
+        {
+            await factory.DisposeAsync();
         }
 
         _start.Dispose();
