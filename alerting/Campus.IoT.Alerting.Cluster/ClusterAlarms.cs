@@ -93,10 +93,6 @@ internal sealed partial class ClusterAlarms(
     public async Task<MaintenanceWindow?> EndMaintenanceAsync(string id, string by, CancellationToken cancellationToken) =>
         store.FindMaintenance(id) is { } window ? await CallAsync(window.Site, g => g.EndMaintenance(id, by), cancellationToken) : null;
 
-    /// <summary>An escalation step fell due on this node's share of the clustered scheduler: the school's grain takes it.</summary>
-    public Task EscalateAsync(string alarmId, CancellationToken cancellationToken) =>
-        store.Find(alarmId) is { } alarm ? CallAsync(alarm.Site, async g => { await g.Escalate(alarmId); return true; }, cancellationToken) : Task.CompletedTask;
-
     public IReadOnlyList<MaintenanceWindow> Maintenance(DateTimeOffset since) => store.LoadMaintenance(since);
 
     public MaintenanceWindow? FindMaintenance(string id) => store.FindMaintenance(id);
@@ -114,11 +110,20 @@ internal sealed partial class ClusterAlarms(
     public IReadOnlyList<ResponseTimeRow> ResponseTimes(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites, Func<string, string?, bool>? visible, TimeSpan target) =>
         Alerting.ResponseTimes.Summarise(store.Timings(from, to, sites, visible), time.GetUtcNow(), target);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // The schools' services share this node's scheduler; a step due here goes to the school's grain, wherever it runs.
-        escalations.Attach(EscalateAsync);
-        return Task.CompletedTask;
+        // The schools' services share this node's scheduler (clustered on PostgreSQL: a step fires on one node of the
+        // cluster); a step due here goes to the school's grain, wherever it runs. Started now, so a node that runs no
+        // school yet still takes its share of the steps.
+        escalations.Attach((alarmId, site, ct) => CallAsync(site, async g => { await g.Escalate(alarmId); return true; }, ct));
+        try
+        {
+            await escalations.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSchedulerFailed(logger, ex);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
@@ -234,6 +239,9 @@ internal sealed partial class ClusterAlarms(
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The rules engine of school {Site} is unreachable (attempt {Attempt}); its inputs are kept in order and retried until a node takes it over")]
     private static partial void LogRetry(ILogger logger, Exception exception, string site, int attempt);
+
+    [LoggerMessage(EventId = 5306, Level = LogLevel.Critical, Message = "The escalation scheduler did not start on this node; the schools' steps wait until it starts (the next step armed tries again)")]
+    private static partial void LogSchedulerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 5304, Level = LogLevel.Information, Message = "The rules engine of school {Site} is reachable again after {Attempts} retries")]
     private static partial void LogRecovered(ILogger logger, string site, int attempts);

@@ -53,8 +53,8 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
         _engine.SetMaintenance(store.LoadMaintenance(time.GetUtcNow()));
         if (site is null)
         {
-            // One school's service on a cluster node shares the node's scheduler: the node routes due steps to the school.
-            escalations?.Attach(EscalateAsync);
+            // A school's service on a cluster node shares the node's scheduler: the node routes due steps to the school.
+            escalations?.Attach((id, _, ct) => EscalateAsync(id, ct));
         }
     }
 
@@ -111,11 +111,11 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     /// <summary>At start: arms the next escalation step of every open alarm from the store (see <see cref="EscalationScheduler"/>).</summary>
     public async Task RearmEscalationsAsync(CancellationToken cancellationToken)
     {
-        List<(string Id, DateTimeOffset? Due)> plan;
+        List<(string Id, string Site, DateTimeOffset? Due)> plan;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            plan = [.. _engine.OpenAlarms.Select(a => (a.Id, _engine.NextEscalation(a)?.Due))];
+            plan = [.. _engine.OpenAlarms.Select(a => (a.Id, a.Site, _engine.NextEscalation(a)?.Due))];
         }
         finally
         {
@@ -264,18 +264,18 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
 
     /// <summary>What follows stored transitions (decided under the lock, where the engine may be read): the next escalation
     /// step of each alarm they touched (null: none, disarm) and the notifications to send.</summary>
-    private sealed record FollowUp(List<(string Id, DateTimeOffset? Due)> Escalations, List<Notification> Notifications);
+    private sealed record FollowUp(List<(string Id, string Site, DateTimeOffset? Due)> Escalations, List<Notification> Notifications);
 
     private FollowUp Plan(IReadOnlyList<AlarmTransition> transitions)
     {
-        var escalations = new List<(string, DateTimeOffset?)>();
+        var escalations = new List<(string, string, DateTimeOffset?)>();
         var notifications = new List<Notification>();
         if (_escalations is not null)
         {
             // The last state of each alarm in the batch decides its trigger.
             foreach (var alarm in transitions.Select(t => t.Alarm).Reverse().DistinctBy(a => a.Id))
             {
-                escalations.Add((alarm.Id, _engine.NextEscalation(alarm)?.Due));
+                escalations.Add((alarm.Id, alarm.Site, _engine.NextEscalation(alarm)?.Due));
             }
         }
 
@@ -290,20 +290,20 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
         return new FollowUp(escalations, notifications);
     }
 
-    private async Task ApplyEscalationsAsync(List<(string Id, DateTimeOffset? Due)> plan, CancellationToken cancellationToken)
+    private async Task ApplyEscalationsAsync(List<(string Id, string Site, DateTimeOffset? Due)> plan, CancellationToken cancellationToken)
     {
         if (_escalations is null)
         {
             return;
         }
 
-        foreach (var (id, due) in plan)
+        foreach (var (id, site, due) in plan)
         {
             try
             {
                 if (due is { } at)
                 {
-                    await _escalations.ArmAsync(id, at, cancellationToken);
+                    await _escalations.ArmAsync(id, site, at, cancellationToken);
                 }
                 else
                 {

@@ -120,7 +120,17 @@ internal static class Extensions
         services.AddOptions<NotifyOptions>().Bind(builder.Configuration.GetSection(NotifyOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<NotifyOptions>>().Value);
-        services.AddSingleton<EscalationScheduler>();
+        // Campus:Escalation:ConnectionString: the district's clustered Quartz store on PostgreSQL (empty: in memory, one node);
+        // Campus:Escalation:InstanceId: this node's id in that cluster (default: machine name and process id).
+        services.AddOptions<EscalationStoreOptions>().Bind(builder.Configuration.GetSection(EscalationStoreOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EscalationStoreOptions>, EscalationStoreOptionsValidator>();
+        services.AddSingleton(sp =>
+        {
+            var store = sp.GetRequiredService<IOptions<EscalationStoreOptions>>().Value;
+            var configuredId = builder.Configuration[$"{EscalationStoreOptions.Section}:{nameof(EscalationStoreOptions.InstanceId)}"];
+            store = string.IsNullOrWhiteSpace(configuredId) ? store with { InstanceId = $"{Environment.MachineName}-{Environment.ProcessId}" } : store;
+            return new EscalationScheduler(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EscalationScheduler>>(), store);
+        });
         services.AddSingleton<IDeliveryStore>(sp => AlarmStorePath(sp) is { } path
             ? new SqliteDeliveryStore(path)
             : new PostgresDeliveryStore(sp.GetRequiredService<IOptions<AlarmStoreOptions>>().Value.ConnectionString!));

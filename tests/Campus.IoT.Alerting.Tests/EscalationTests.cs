@@ -105,6 +105,27 @@ public sealed class EscalationTests : IDisposable
     }
 
     [Fact]
+    public void The_same_due_step_fired_twice_climbs_one_level_as_a_clustered_scheduler_may_fire_it_again_after_a_failover()
+    {
+        var engine = new AlarmEngine(_time, escalateOnTick: false);
+        var id = RaiseSmoke(engine).Alarm.Id;
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        var first = Assert.Single(engine.Escalate(id, _time.GetUtcNow()));
+        Assert.Equal(1, first.Alarm.EscalationLevel);
+        Assert.Empty(engine.Escalate(id, _time.GetUtcNow()));             // the same step again, at once
+
+        _time.Advance(TimeSpan.FromSeconds(15));                           // or recovered on another node later
+        Assert.Empty(engine.Escalate(id, _time.GetUtcNow()));
+        Assert.Equal(1, engine.OpenAlarms.Single(a => a.Id == id).EscalationLevel);
+
+        _time.Advance(TimeSpan.FromSeconds(105));                          // level 2 at 180 s, twice
+        Assert.Equal(2, Assert.Single(engine.Escalate(id, _time.GetUtcNow())).Alarm.EscalationLevel);
+        Assert.Empty(engine.Escalate(id, _time.GetUtcNow()));
+        Assert.Equal(2, engine.OpenAlarms.Single(a => a.Id == id).EscalationLevel);
+    }
+
+    [Fact]
     public void Rules_without_an_escalation_policy_do_not_escalate()
     {
         var engine = new AlarmEngine(_time);
