@@ -23,8 +23,11 @@ internal sealed partial class ClusterAlarms(
     TimeProvider time,
     SiteServices node,
     Escalation.EscalationScheduler escalations,
+    IEnumerable<IClusterReadingObserver> readingObservers,
     ILogger<ClusterAlarms> logger) : IAlarms, IHostedService, IAsyncDisposable
 {
+    private readonly IClusterReadingObserver[] _readingObservers = [.. readingObservers];
+
     /// <summary>Inputs a school's queue holds before the broker's delivery waits (back-pressure, bounded memory).</summary>
     public const int QueuePerSite = 10_000;
 
@@ -50,6 +53,18 @@ internal sealed partial class ClusterAlarms(
     {
         var array = readings.ToArray();
         journal.Append(site, new JournalEntry(gateway, seq, array, null, null, time.GetUtcNow()));
+        foreach (var observer in _readingObservers)
+        {
+            try
+            {
+                observer.ReadingsReceived(site, gateway, array);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(logger, ex, site);
+            }
+        }
+
         return EnqueueAsync(site, g => g.Readings(gateway, seq, array), cancellationToken);
     }
 
@@ -239,6 +254,9 @@ internal sealed partial class ClusterAlarms(
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The rules engine of school {Site} is unreachable (attempt {Attempt}); its inputs are kept in order and retried until a node takes it over")]
     private static partial void LogRetry(ILogger logger, Exception exception, string site, int attempt);
+
+    [LoggerMessage(EventId = 5307, Level = LogLevel.Error, Message = "Telling the sensor health view of readings from school {Site} failed; the alarm path goes on")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string site);
 
     [LoggerMessage(EventId = 5306, Level = LogLevel.Critical, Message = "The escalation scheduler did not start on this node; the schools' steps wait until it starts (the next step armed tries again)")]
     private static partial void LogSchedulerFailed(ILogger logger, Exception exception);

@@ -74,7 +74,18 @@ internal static class Extensions
         // Every device and gateway heard of (room and sensor-health views).
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton(SiteDirectory.From(builder.Configuration));
-        services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
+        var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        if (cluster.Enabled)
+        {
+            // A cluster node's ingest takes a share of the stream; its alerting subscription receives every school's.
+            services.AddSingleton<IClusterReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
+            services.AddHostedService<AlarmIndexRefresh>();
+        }
+        else
+        {
+            services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
+        }
+
         services.AddSingleton<IGatewayStatusObserver>(sp => sp.GetRequiredService<DeviceDirectory>());
         // devices.db: the directory survives a restart, so a device silent since then shows as offline, not gone.
         services.AddSingleton(sp => new DeviceDirectoryStore(
@@ -139,7 +150,6 @@ internal static class Extensions
         services.AddSingleton<INotificationChannel>(sp => new EmailChannel(sp.GetRequiredService<NotifyOptions>()));
         services.AddSingleton<NotificationDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
-        var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         if (cluster.Enabled)
         {
             // District tier (docs/district.md): a grain per school on the Orleans cluster runs the same engine; every node

@@ -29,6 +29,46 @@ internal sealed class DeviceAlarmIndex
         }
     }
 
+    /// <summary>
+    /// Replaces the index with the store's open alarms (a cluster node: the schools whose engines run on other nodes change
+    /// the shared store without telling this node's notifier); true when that changed what the index says.
+    /// </summary>
+    public bool Reload(IReadOnlyList<Alarm> open)
+    {
+        var fresh = new Dictionary<string, (string Site, string Device, HealthReasons Reason)>(StringComparer.Ordinal);
+        foreach (var alarm in open)
+        {
+            var reason = alarm.Device is null ? HealthReasons.None : ReasonOf(alarm.Rule);
+            if (reason != HealthReasons.None && IsActive(alarm))
+            {
+                fresh[alarm.Id] = (alarm.Site, alarm.Device!, reason);
+            }
+        }
+
+        bool changed;
+        lock (_lock)
+        {
+            changed = fresh.Count != _byId.Count || fresh.Any(f => !_byId.TryGetValue(f.Key, out var known) || known != f.Value);
+            if (changed)
+            {
+                _byId.Clear();
+                foreach (var (id, entry) in fresh)
+                {
+                    _byId[id] = entry;
+                }
+
+                _snapshot = null;
+            }
+        }
+
+        if (changed)
+        {
+            Changed?.Invoke();
+        }
+
+        return changed;
+    }
+
     /// <summary>Raised after an alarm change altered the index (the health monitor re-evaluates).</summary>
     public event Action? Changed;
 

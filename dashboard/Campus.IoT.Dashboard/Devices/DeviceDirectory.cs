@@ -14,11 +14,19 @@ namespace Campus.IoT.Dashboard.Devices;
 /// the broker). Thread-safe; bounded by the number of devices; indexed by site, so one school's devices are read without
 /// walking the district's.
 /// </summary>
-internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGatewayStatusObserver
+internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGatewayStatusObserver, Alerting.Cluster.IClusterReadingObserver
 {
+
     private readonly ConcurrentDictionary<string, SiteEntry> _sites = new(StringComparer.Ordinal);
 
     public Task ReadingsStoredAsync(string site, string gateway, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        ReadingsReceived(site, gateway, readings);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Readings heard (one machine: stored by ingest; a cluster node: received by its alerting subscription, which sees every school's).</summary>
+    public void ReadingsReceived(string site, string gateway, IReadOnlyList<Reading> readings)
     {
         var now = time.GetUtcNow();
         var entry = Site(site);
@@ -35,7 +43,6 @@ internal sealed class DeviceDirectory(TimeProvider time) : IReadingObserver, IGa
         }
 
         entry.Gateways.GetOrAdd(gateway, static id => new GatewayEntry(id)).Heard(now);
-        return Task.CompletedTask;
     }
 
     public void GatewayStatus(string site, string gateway, GatewayStatus status) =>

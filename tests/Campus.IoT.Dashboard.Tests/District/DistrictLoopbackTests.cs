@@ -142,6 +142,19 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
             await Eventually.True(() => hub.Raised("smoke-1").Count == Sites, "both dashboards show every school's smoke-1 alarm", TimeSpan.FromSeconds(60));
         }
 
+        // Each node's API answers for the whole district: the same open alarms (one shared store), and every school's
+        // devices in the sensor health directory (fed by the node's alerting subscription, which receives every school).
+        foreach (var http in new[] { http1, http2 })
+        {
+            var open = (await http.GetFromJsonAsync<JsonArray>("/api/alarms?limit=500"))!;
+            Assert.Equal(Sites, open.Count(a => a!["device"]!.GetValue<string>() == "smoke-1"));
+            for (var s = 0; s < Sites; s++)
+            {
+                var devices = (await http.GetFromJsonAsync<JsonObject>($"/api/devices?site={Site(s)}"))!["devices"]!.AsArray();
+                Assert.Equal(["fridge-1", "fridge-2", "fridge-3", "fridge-4"], devices.Select(d => d!["device"]!.GetValue<string>()).Where(d => d.StartsWith("fridge-", StringComparison.Ordinal)).Order());
+            }
+        }
+
         // The fridge-1 excursion starts (12 °C against 0–8 °C held 20 s): its window begins on whichever node runs the school.
         var stream = System.Diagnostics.Stopwatch.StartNew();
         while (stream.Elapsed < TimeSpan.FromSeconds(8))
