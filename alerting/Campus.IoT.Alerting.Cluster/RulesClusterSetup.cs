@@ -28,19 +28,29 @@ public static class RulesClusterSetup
                 o.ServiceId = "campus-rules";
             });
             silo.ConfigureEndpoints(AdvertisedAddress(settings), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = settings.ProbeTimeout;
-                o.NumMissedProbesLimit = settings.MissedProbesLimit;
-            });
-            silo.Configure<MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
-            // A school's engine stays where it is while its node lives (its timer keeps it active anyway).
-            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(7));
-            // Grain calls carry the platform's own records (readings, events, alarms): System.Text.Json, as on the wire.
-            silo.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: t => t.Namespace?.StartsWith("Campus.IoT", StringComparison.Ordinal) == true));
+            ConfigureSilo(silo, settings);
         });
+        AddNodeServices(builder.Services, settings);
+    }
 
-        var services = builder.Services;
+    /// <summary>What every node's silo needs whatever its membership provider: failure detection, lifetimes, serialization.</summary>
+    internal static void ConfigureSilo(ISiloBuilder silo, ClusterSettings settings)
+    {
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = settings.ProbeTimeout;
+            o.NumMissedProbesLimit = settings.MissedProbesLimit;
+        });
+        silo.Configure<MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        // A school's engine stays where it is while its node lives (its timer keeps it active anyway).
+        silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(7));
+        // Grain calls carry the platform's own records (readings, events, alarms): System.Text.Json, as on the wire.
+        silo.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: t => t.Namespace?.StartsWith("Campus.IoT", StringComparison.Ordinal) == true));
+    }
+
+    /// <summary>The node's side of the cluster: journal, forwarding <see cref="IAlarms"/>, the keeper.</summary>
+    internal static void AddNodeServices(IServiceCollection services, ClusterSettings settings)
+    {
         services.AddSingleton(settings);
         services.AddSingleton(sp => new SiteJournal(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SiteServices>();
