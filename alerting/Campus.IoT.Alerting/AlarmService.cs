@@ -23,6 +23,7 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     private readonly NotificationDispatcher? _dispatcher;
     private readonly IDeliveryStore? _deliveries;
     private readonly string? _site;
+    private int _disposed;
 
     /// <param name="escalations">The Quartz scheduler of escalation steps; without one the engine's tick climbs the ladders.</param>
     /// <param name="dispatcher">Sends notifications to the policies' recipients; without one only the live hub is told.</param>
@@ -223,8 +224,14 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     /// <summary>Waits until the hazard feeds have every transition queued so far.</summary>
     internal Task HazardFeedDrainedAsync(CancellationToken cancellationToken) => _hazards.DrainAsync(cancellationToken);
 
+    /// <summary>Idempotent: the host's container disposes it once as itself and once as <see cref="IAlarms"/>.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _hazards.Dispose();
         _gate.Dispose();
     }
