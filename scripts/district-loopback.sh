@@ -227,7 +227,7 @@ fi
 # Two nodes starting on an empty users file create the admin once: one of them logs the one-time password (event 7001).
 otp=""
 for _ in $(seq 1 300); do
-  otp=$(grep -l "one-time password" "$work/node-1.log" "$work/node-2.log" 2>/dev/null | head -n1 || true)
+  otp=$(grep -l "\[7001\].*one-time password" "$work/node-1.log" "$work/node-2.log" 2>/dev/null | head -n1 || true)
   [ -n "$otp" ] && break
   sleep 0.1
 done
@@ -241,9 +241,9 @@ cat <<EOF
 EOF
 if [ -n "$otp" ]; then
   echo "    first admin 'admin', one-time password logged in $otp:"
-  echo "      $(grep -m1 -o "one-time password [^ ]*" "$otp")"
+  echo "      $(grep "\[7001\]" "$otp" | grep -m1 -o "one-time password [^ ]*")"
 else
-  echo "    first admin: no one-time password logged (the users file had users): grep 'one-time password' $work/node-*.log"
+  echo "    first admin: no one-time password logged (the users file had users): grep '\[7001\]' $work/node-*.log"
 fi
 echo
 echo "  Ctrl-C stops everything."

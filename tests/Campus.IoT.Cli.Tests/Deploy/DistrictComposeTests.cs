@@ -229,6 +229,22 @@ public sealed class DistrictComposeTests
     }
 
     [Fact]
+    public async Task The_loopback_district_script_is_executable_bash_that_runs_two_clustered_nodes()
+    {
+        var script = Path.Combine(DockerCompose.Root, "scripts/district-loopback.sh");
+        var text = await File.ReadAllTextAsync(script);
+
+        Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute));
+        Assert.Contains("--Campus:Cluster:Enabled=true", text, StringComparison.Ordinal);
+        Assert.Contains("--Campus:InstanceId=\"node-$i\"", text, StringComparison.Ordinal);
+        Assert.Contains("trap cleanup EXIT", text, StringComparison.Ordinal);
+        using var bash = Process.Start(new ProcessStartInfo("bash", ["-n", script]) { RedirectStandardError = true, UseShellExecute = false })!;
+        var errors = await bash.StandardError.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+        Assert.True(bash.ExitCode == 0, errors);
+    }
+
+    [Fact]
     public async Task The_dockerfile_builds_the_ingest_target_compose_asks_for()
     {
         var dockerfile = await File.ReadAllTextAsync(Path.Combine(DockerCompose.Root, "Dockerfile"));
