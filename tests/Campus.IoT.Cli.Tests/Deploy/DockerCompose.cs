@@ -5,6 +5,9 @@ namespace Campus.IoT.Cli.Tests.Deploy;
 /// <summary>Runs <c>docker-compose</c> on the repository's compose file and captures what it prints.</summary>
 internal static class DockerCompose
 {
+    /// <summary>The secrets docker-compose.yml takes from <c>.env</c> (deploy/district.env.example).</summary>
+    public static IReadOnlyList<string> Secrets { get; } = ["INFLUXDB_PASSWORD", "INFLUXDB_TOKEN", "POSTGRES_PASSWORD", "REDIS_PASSWORD"];
+
     public static string? Binary { get; } = new[] { "/usr/bin/docker-compose", "/usr/local/bin/docker-compose" }.FirstOrDefault(File.Exists);
 
     /// <summary>The repository root: the directory above the tests that holds docker-compose.yml.</summary>
@@ -22,7 +25,7 @@ internal static class DockerCompose
         };
 
         // Only the env file a test names may supply the secrets.
-        foreach (var secret in new[] { "INFLUXDB_PASSWORD", "INFLUXDB_TOKEN", "POSTGRES_PASSWORD" })
+        foreach (var secret in Secrets)
         {
             start.Environment.Remove(secret);
         }
