@@ -48,7 +48,9 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
         _client.DisconnectedAsync += e =>
         {
             _ready = false;
-            if (!_stop.IsCancellationRequested)
+            // A failed connection attempt raises this too (never connected): the loop is already backing off from it, and
+            // waking it would make it retry at once, over and over, while the broker is down.
+            if (e.ClientWasConnected && !_stop.IsCancellationRequested)
             {
                 LogDisconnected(_logger, _options.ClientId, e.Reason.ToString(), e.Exception?.Message);
                 WakeLoop();
@@ -137,7 +139,8 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
                 LogConnectFailed(_logger, _options.ClientId, ex.Message, delay.TotalMilliseconds);
                 try
                 {
-                    await WaitAsync(delay, stop);
+                    // The whole back-off: nothing but stopping shortens it.
+                    await Task.Delay(delay, _time, stop);
                 }
                 catch (OperationCanceledException)
                 {
