@@ -98,6 +98,37 @@ internal static class AlarmRows
     };
 
     /// <summary>A row selected as <c>at, transition, state, by, note</c>.</summary>
+    /// <summary>The columns of <see cref="TimingColumns"/> of every row, the ones <paramref name="visible"/> refuses left out.</summary>
+    public static List<AlarmTiming> ReadTimings(DbDataReader reader, Func<string, string?, bool>? visible)
+    {
+        var timings = new List<AlarmTiming>();
+        while (reader.Read())
+        {
+            var site = reader.GetString(0);
+            var device = reader.IsDBNull(1) ? null : reader.GetString(1);
+            if (visible is not null && !visible(site, device))
+            {
+                continue;
+            }
+
+            if (!AlarmNames.TryParseSeverity(reader.GetString(2), out var severity))
+            {
+                throw new InvalidDataException($"alarm {reader.GetString(6)} has an unknown severity in the store");
+            }
+
+            DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
+            timings.Add(new AlarmTiming(site, device, severity, Time(3)!.Value, Time(4), Time(5)));
+        }
+
+        return timings;
+    }
+
+    /// <summary>What <see cref="ReadTimings"/> reads, in order.</summary>
+    public const string TimingColumns = "site, device, severity, raised_at, acked_at, cleared_at, id";
+
+    /// <summary>The alarms that needed a person: on the board unacknowledged at some point (not suppressed throughout).</summary>
+    public const string NeededAPerson = "EXISTS (SELECT 1 FROM alarm_audit u WHERE u.alarm_id = alarms.id AND u.state IN ('active_unack', 'cleared_unack'))";
+
     public static AlarmAuditEntry ReadAudit(DbDataReader reader) => new(
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
         reader.GetString(1),

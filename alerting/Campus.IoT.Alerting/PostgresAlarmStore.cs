@@ -226,29 +226,10 @@ internal sealed class PostgresAlarmStore : IAlarmStore
 
         using var command = _source.CreateCommand();
         var where = HistoryWhere(command, from, to, sites);
-        where.Add("EXISTS (SELECT 1 FROM alarm_audit u WHERE u.alarm_id = alarms.id AND u.state IN ('active_unack', 'cleared_unack'))");
-        command.CommandText = $"SELECT site, device, severity, raised_at, acked_at, cleared_at, id FROM alarms WHERE {string.Join(" AND ", where)}";
+        where.Add(AlarmRows.NeededAPerson);
+        command.CommandText = $"SELECT {AlarmRows.TimingColumns} FROM alarms WHERE {string.Join(" AND ", where)}";
         using var reader = command.ExecuteReader();
-        var timings = new List<AlarmTiming>();
-        while (reader.Read())
-        {
-            var site = reader.GetString(0);
-            var device = reader.IsDBNull(1) ? null : reader.GetString(1);
-            if (visible is not null && !visible(site, device))
-            {
-                continue;
-            }
-
-            if (!AlarmNames.TryParseSeverity(reader.GetString(2), out var severity))
-            {
-                throw new InvalidDataException($"alarm {reader.GetString(6)} has an unknown severity in the store");
-            }
-
-            DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
-            timings.Add(new AlarmTiming(site, device, severity, At(3)!.Value, At(4), At(5)));
-        }
-
-        return timings;
+        return AlarmRows.ReadTimings(reader, visible);
     }
 
     private static List<string> HistoryWhere(NpgsqlCommand command, DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites)

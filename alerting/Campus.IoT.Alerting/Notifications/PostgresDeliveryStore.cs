@@ -64,16 +64,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore
             """);
         select.Parameters.Add(new NpgsqlParameter { Value = alarmId, NpgsqlDbType = NpgsqlDbType.Text });
         using var reader = select.ExecuteReader();
-        var records = new List<DeliveryRecord>();
-        while (reader.Read())
-        {
-            records.Add(new DeliveryRecord(
-                reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3),
-                reader.GetInt32(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8),
-                DeliveryOutcomeNames.FromWire(reader.GetString(9)), reader.IsDBNull(10) ? null : reader.GetString(10)));
-        }
-
-        return records;
+        return DeliveryOutcomeNames.ReadAll(reader);
     }
 
     public void Dispose() => _source.Dispose();

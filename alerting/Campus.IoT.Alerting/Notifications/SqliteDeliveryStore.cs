@@ -65,16 +65,7 @@ internal sealed class SqliteDeliveryStore : IDeliveryStore
                 """;
             select.Parameters.AddWithValue("$alarm", alarmId);
             using var reader = select.ExecuteReader();
-            var records = new List<DeliveryRecord>();
-            while (reader.Read())
-            {
-                records.Add(new DeliveryRecord(
-                    reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3),
-                    reader.GetInt32(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8),
-                    DeliveryOutcomeNames.FromWire(reader.GetString(9)), reader.IsDBNull(10) ? null : reader.GetString(10)));
-            }
-
-            return records;
+            return DeliveryOutcomeNames.ReadAll(reader);
         }
     }
 
