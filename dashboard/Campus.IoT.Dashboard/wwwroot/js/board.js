@@ -8,6 +8,11 @@
 (function () {
   'use strict';
 
+  var el = window.CampusCommon.el;
+  var pad2 = window.CampusCommon.pad2;
+  var parseTime = window.CampusCommon.parseTime;
+  var formatClock = window.CampusCommon.localClock;
+
   var I18N = window.CampusI18n;
   var t = I18N.t;
 
@@ -56,32 +61,6 @@
 
   // ---- Small helpers -----------------------------------------------------
   function $(id) { return document.getElementById(id); }
-
-  /** Create an element. text is set with textContent (never parsed as HTML). */
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function pad2(n) { return n < 10 ? '0' + n : String(n); }
-
-  /**
-   * Parse an RFC 3339 timestamp to epoch ms (or null). Trims fractional
-   * seconds to milliseconds because .NET may send 7 digits.
-   */
-  function parseTime(s) {
-    if (s === null || s === undefined || s === '') return null;
-    var str = String(s).replace(/(\.\d{3})\d+/, '$1');
-    var ms = Date.parse(str);
-    return isNaN(ms) ? null : ms;
-  }
-
-  function formatClock(ms) {
-    var d = new Date(ms);
-    return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds());
-  }
 
   /** HH:mm:ss, prefixed with MM-DD when not today. */
   function formatTime(ms) {

@@ -16,6 +16,10 @@
 (function () {
   'use strict';
 
+  var el = window.CampusCommon.el;
+  var parseTime = window.CampusCommon.parseTime;
+  var pad2 = window.CampusCommon.pad2;
+
   var I18N = window.CampusI18n;
   var t = I18N.t;
 
@@ -238,19 +242,6 @@
   // ---- Helpers -------------------------------------------------------------
   function $(id) { return document.getElementById(id); }
 
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function parseTime(s) {
-    if (s === null || s === undefined || s === '') return null;
-    var ms = Date.parse(String(s).replace(/(\.\d{3})\d+/, '$1'));
-    return isNaN(ms) ? null : ms;
-  }
-
   function serverNow() { return Date.now() + state.serverOffset; }
 
   function ago(iso) {
@@ -263,8 +254,6 @@
     if (s < 86400) return t('ago.h', { n: Math.floor(s / 3600) });
     return t('ago.d', { n: Math.floor(s / 86400) });
   }
-
-  function pad2(n) { return n < 10 ? '0' + n : String(n); }
 
   function clock(ms) {
     var d = new Date(ms);

@@ -9,6 +9,12 @@
 (function () {
   'use strict';
 
+  var el = window.CampusCommon.el;
+  var pad2 = window.CampusCommon.pad2;
+  var parseTime = window.CampusCommon.parseTime;
+  var localDate = window.CampusCommon.localDate;
+  var localClock = window.CampusCommon.localClock;
+
   var I18N = window.CampusI18n;
   var t = I18N.t;
 
@@ -230,31 +236,6 @@
 
   // ---- Small helpers -----------------------------------------------------
   function $(id) { return document.getElementById(id); }
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function pad2(n) { return n < 10 ? '0' + n : String(n); }
-
-  function parseTime(s) {
-    if (!s) return null;
-    var ms = Date.parse(String(s).replace(/(\.\d{3})\d+/, '$1'));
-    return isNaN(ms) ? null : ms;
-  }
-
-  function localDate(ms) {
-    var d = new Date(ms);
-    return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate());
-  }
-
-  function localClock(ms) {
-    var d = new Date(ms);
-    return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds());
-  }
 
   function localDateTime(ms) { return ms === null ? '—' : localDate(ms) + ' ' + localClock(ms); }
 

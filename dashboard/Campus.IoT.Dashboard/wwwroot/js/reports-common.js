@@ -7,6 +7,8 @@
 (function () {
   'use strict';
 
+  var el = window.CampusCommon.el;
+
   var I18N = window.CampusI18n;
   var t = I18N.t;
 
@@ -90,13 +92,6 @@
   var SITE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
   function $(id) { return document.getElementById(id); }
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
 
   function query(params) {
     var q = new URLSearchParams();

@@ -14,6 +14,8 @@
 (function () {
   'use strict';
 
+  var el = window.CampusCommon.el;
+
   var I18N = window.CampusI18n;
 
   var API_ROOMS = '/api/rooms';
@@ -211,13 +213,6 @@
     return s.replace(/\{(\w+)\}/g, function (m, name) {
       return vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : m;
     });
-  }
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
   }
 
   function keyOf(site, device) { return site + '/' + device; }
