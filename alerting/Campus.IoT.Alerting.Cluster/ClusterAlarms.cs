@@ -5,6 +5,7 @@ using Campus.IoT.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.Runtime;
 
 namespace Campus.IoT.Alerting.Cluster;
 
@@ -42,17 +43,17 @@ internal sealed partial class ClusterAlarms(
     /// <summary>Inputs queued and not yet taken by their grains, over all schools.</summary>
     public int Backlog => _queues.Values.Sum(q => q.Count);
 
-    public Task OnEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken)
+    public Task OnEventsAsync(string site, string gateway, MessageId message, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken)
     {
         var array = events.ToArray();
-        journal.Append(site, new JournalEntry(gateway, seq, null, array, null, time.GetUtcNow()));
-        return EnqueueAsync(site, g => g.Events(gateway, seq, array), cancellationToken);
+        journal.Append(site, new JournalEntry(gateway, message, null, array, null, time.GetUtcNow()));
+        return EnqueueAsync(site, urgent: true, g => g.Events(gateway, message.Seq, message.Sent, array), cancellationToken);
     }
 
-    public Task OnReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken)
+    public Task OnReadingsAsync(string site, string gateway, MessageId message, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken)
     {
         var array = readings.ToArray();
-        journal.Append(site, new JournalEntry(gateway, seq, array, null, null, time.GetUtcNow()));
+        journal.Append(site, new JournalEntry(gateway, message, array, null, null, time.GetUtcNow()));
         foreach (var observer in _readingObservers)
         {
             try
@@ -65,13 +66,13 @@ internal sealed partial class ClusterAlarms(
             }
         }
 
-        return EnqueueAsync(site, g => g.Readings(gateway, seq, array), cancellationToken);
+        return EnqueueAsync(site, urgent: false, g => g.Readings(gateway, message.Seq, message.Sent, array), cancellationToken);
     }
 
     public Task OnGatewayStatusAsync(string site, string gateway, bool online, DateTimeOffset ts, long receivedTimestamp, CancellationToken cancellationToken)
     {
         journal.Append(site, new JournalEntry(gateway, null, null, null, (online, ts), time.GetUtcNow()));
-        return EnqueueAsync(site, g => g.GatewayStatus(gateway, online, ts), cancellationToken);
+        return EnqueueAsync(site, urgent: true, g => g.GatewayStatus(gateway, online, ts), cancellationToken);
     }
 
     public Task OnConsoleStatusAsync(string site, bool attended, string note, CancellationToken cancellationToken)
@@ -86,11 +87,21 @@ internal sealed partial class ClusterAlarms(
         }
 
         var self = node.Node;
-        return EnqueueAsync(site, g => g.Console(self, attended, note), cancellationToken);
+        return EnqueueAsync(site, urgent: true, g => g.Console(self, attended, note), cancellationToken);
     }
 
-    /// <summary>Schools this node's watchdog finds unattended, told again to their grains by <see cref="SiteKeeper"/> (a grain that moved has forgotten).</summary>
-    public IReadOnlyDictionary<string, string> Unattended => _unattended;
+    /// <summary>
+    /// Tells the schools this node's watchdog finds unattended again (<see cref="SiteKeeper"/>: a grain that moved has
+    /// forgotten), through their queues, so a repeat never overtakes a later "attended" report.
+    /// </summary>
+    public async Task RepeatConsoleAsync(CancellationToken cancellationToken)
+    {
+        var self = node.Node;
+        foreach (var (site, note) in _unattended)
+        {
+            await EnqueueAsync(site, urgent: true, g => _unattended.ContainsKey(site) ? g.Console(self, attended: false, note) : Task.CompletedTask, cancellationToken);
+        }
+    }
 
     public async Task<AckOutcome> AcknowledgeAsync(string id, string by, string? note, CancellationToken cancellationToken) =>
         store.Find(id) is { } alarm
@@ -153,7 +164,8 @@ internal sealed partial class ClusterAlarms(
         await _stopping.CancelAsync();
         foreach (var queue in _queues.Values)
         {
-            queue.Channel.Writer.TryComplete();
+            queue.Urgent.Writer.TryComplete();
+            queue.Telemetry.Writer.TryComplete();
         }
 
         await Task.WhenAll(_queues.Values.Select(q => q.Worker));
@@ -162,10 +174,16 @@ internal sealed partial class ClusterAlarms(
 
     private ISiteRulesGrain Grain(string site) => grains.GetGrain<ISiteRulesGrain>(site);
 
-    private Task EnqueueAsync(string site, Func<ISiteRulesGrain, Task> call, CancellationToken cancellationToken)
+    private Task EnqueueAsync(string site, bool urgent, Func<ISiteRulesGrain, Task> call, CancellationToken cancellationToken)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            // The node is stopping: the other nodes received this input too.
+            return Task.CompletedTask;
+        }
+
         var queue = _queues.GetOrAdd(site, s => new SiteQueue(s, this));
-        return queue.Channel.Writer.WriteAsync(call, cancellationToken).AsTask();
+        return (urgent ? queue.Urgent : queue.Telemetry).Writer.WriteAsync(call, cancellationToken).AsTask();
     }
 
     /// <summary>A call that must reach the school's grain: retried while its node is unreachable, for up to a minute.</summary>
@@ -189,48 +207,104 @@ internal sealed partial class ClusterAlarms(
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(attempt, 5))));
 
+    /// <summary>
+    /// One school's forwarder: events, statuses and console reports first (a fire event never waits behind a backlog of
+    /// readings), then readings; each input retried until the grain takes it. Whatever fails in the loop itself is
+    /// logged and the loop goes on: a school's forwarder never dies silently.
+    /// </summary>
     private async Task ForwardAsync(SiteQueue queue)
     {
-        var reader = queue.Channel.Reader;
-        try
+        while (!_stopping.IsCancellationRequested)
         {
-            while (await reader.WaitToReadAsync(_stopping.Token))
+            try
             {
-                while (reader.TryPeek(out var call))
+                if (queue.Urgent.Reader.TryRead(out var urgent))
                 {
-                    for (var attempt = 0; ; attempt++)
-                    {
-                        try
-                        {
-                            await call(Grain(queue.Site));
-                            if (attempt > 0)
-                            {
-                                LogRecovered(logger, queue.Site, attempt);
-                            }
-
-                            break;
-                        }
-                        catch (Exception ex) when (ex is not OperationCanceledException)
-                        {
-                            // The grain's node died or the cluster is still deciding that it did: the input is kept and
-                            // retried in order; nothing after it for this school overtakes it.
-                            Interlocked.Increment(ref _retries);
-                            if (attempt == 0)
-                            {
-                                LogRetry(logger, ex, queue.Site, 1);
-                            }
-
-                            await Task.Delay(Backoff(attempt), time, _stopping.Token);
-                        }
-                    }
-
-                    reader.TryRead(out _);
+                    await DeliverAsync(queue.Site, urgent, urgent: true);
+                }
+                else if (queue.Telemetry.Reader.TryRead(out var telemetry))
+                {
+                    await DeliverAsync(queue.Site, telemetry, urgent: false);
+                }
+                else
+                {
+                    await Task.WhenAny(queue.Urgent.Reader.WaitToReadAsync(_stopping.Token).AsTask(), queue.Telemetry.Reader.WaitToReadAsync(_stopping.Token).AsTask());
                 }
             }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // Stopping: what is left here, the other nodes have received too.
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogForwarderFailed(logger, ex, queue.Site);
+            }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+    }
+
+    /// <summary>
+    /// Retries until the grain takes the input: the grain's node died or the cluster is still deciding that it did, or
+    /// the grain failed on it. An event or status is never given up (a fire alarm is worth waiting for; a critical log
+    /// every 20 attempts says it waits); readings that still fail after <see cref="TelemetryAttempts"/> attempts with
+    /// anything but an unreachable grain are dropped with a critical log (the store has them; the next readings come).
+    /// </summary>
+    private async Task DeliverAsync(string site, Func<ISiteRulesGrain, Task> call, bool urgent)
+    {
+        for (var attempt = 0; ; attempt++)
         {
-            // Stopping: what is left here, the other nodes have received too.
+            try
+            {
+                await call(Grain(site));
+                if (attempt > 0)
+                {
+                    LogRecovered(logger, site, attempt);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _retries);
+                if (!urgent && attempt + 1 >= TelemetryAttempts && !Unreachable(ex))
+                {
+                    Interlocked.Increment(ref _dropped);
+                    LogReadingsDropped(logger, ex, site, attempt + 1);
+                    return;
+                }
+
+                if (attempt == 0)
+                {
+                    LogRetry(logger, ex, site, 1);
+                }
+                else if (attempt % 20 == 0)
+                {
+                    LogStillWaiting(logger, ex, site, attempt + 1);
+                }
+
+                await Task.Delay(Backoff(attempt), time, _stopping.Token);
+            }
+        }
+    }
+
+    /// <summary>The grain's node is gone or not yet replaced: nothing wrong with the input.</summary>
+    private static bool Unreachable(Exception ex) =>
+        ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException;
+
+    /// <summary>Attempts after which readings that keep failing (not for an unreachable grain) are dropped.</summary>
+    public const int TelemetryAttempts = 20;
+
+    private long _dropped;
+
+    /// <summary>Reading messages dropped by the forwarders: a full queue (oldest first) or an input that kept failing.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    private void TelemetryDropped(string site)
+    {
+        var dropped = Interlocked.Increment(ref _dropped);
+        if (dropped == 1 || dropped % 1000 == 0)
+        {
+            LogQueueFull(logger, site, dropped);
         }
     }
 
@@ -239,18 +313,37 @@ internal sealed partial class ClusterAlarms(
         public SiteQueue(string site, ClusterAlarms owner)
         {
             Site = site;
-            Channel = System.Threading.Channels.Channel.CreateBounded<Func<ISiteRulesGrain, Task>>(new BoundedChannelOptions(QueuePerSite) { SingleReader = true });
+            Urgent = Channel.CreateBounded<Func<ISiteRulesGrain, Task>>(new BoundedChannelOptions(QueuePerSite) { SingleReader = true });
+            // Readings never hold up the broker's delivery (and with it every school's events): beyond the bound the
+            // oldest go (counted and logged); ingest stores every one of them anyway.
+            Telemetry = Channel.CreateBounded<Func<ISiteRulesGrain, Task>>(
+                new BoundedChannelOptions(QueuePerSite) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest },
+                _ => owner.TelemetryDropped(site));
             Worker = Task.Run(() => owner.ForwardAsync(this));
         }
 
         public string Site { get; }
 
-        public Channel<Func<ISiteRulesGrain, Task>> Channel { get; }
+        public Channel<Func<ISiteRulesGrain, Task>> Urgent { get; }
+
+        public Channel<Func<ISiteRulesGrain, Task>> Telemetry { get; }
 
         public Task Worker { get; }
 
-        public int Count => Channel.Reader.Count;
+        public int Count => Urgent.Reader.Count + Telemetry.Reader.Count;
     }
+
+    [LoggerMessage(EventId = 5308, Level = LogLevel.Critical, Message = "An input for school {Site} has still not been taken by its rules engine after {Attempts} attempts; it is kept and retried")]
+    private static partial void LogStillWaiting(ILogger logger, Exception exception, string site, int attempts);
+
+    [LoggerMessage(EventId = 5309, Level = LogLevel.Critical, Message = "Readings for school {Site} kept failing in its rules engine ({Attempts} attempts) and were dropped from the alarm path (ingest stores them)")]
+    private static partial void LogReadingsDropped(ILogger logger, Exception exception, string site, int attempts);
+
+    [LoggerMessage(EventId = 5310, Level = LogLevel.Warning, Message = "The readings queue of school {Site} is full: the oldest readings leave the alarm path ({Dropped} messages so far; ingest stores them)")]
+    private static partial void LogQueueFull(ILogger logger, string site, long dropped);
+
+    [LoggerMessage(EventId = 5311, Level = LogLevel.Error, Message = "The forwarder of school {Site} failed; it goes on with the next input")]
+    private static partial void LogForwarderFailed(ILogger logger, Exception exception, string site);
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The rules engine of school {Site} is unreachable (attempt {Attempt}); its inputs are kept in order and retried until a node takes it over")]
     private static partial void LogRetry(ILogger logger, Exception exception, string site, int attempt);

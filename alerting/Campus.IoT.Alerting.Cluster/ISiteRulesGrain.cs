@@ -4,15 +4,15 @@ using Orleans;
 namespace Campus.IoT.Alerting.Cluster;
 
 /// <summary>
-/// One school's rules engine in the cluster (key: the site id). Orleans keeps exactly one activation per school across the
-/// nodes and moves it to another node when its node dies; every node forwards every input of the school to it, and the
-/// grain drops the copies by the gateway's <c>seq</c>.
+/// One school's rules engine in the cluster (key: the site id). Orleans keeps one activation per school across the live
+/// nodes and activates it on another node when its node dies; every node forwards every input of the school to it, and the
+/// grain drops the copies by the gateway's message (<c>seq</c> and <c>ts</c>).
 /// </summary>
 public interface ISiteRulesGrain : IGrainWithStringKey
 {
-    Task Events(string gateway, long seq, DeviceEvent[] events);
+    Task Events(string gateway, long seq, DateTimeOffset sent, DeviceEvent[] events);
 
-    Task Readings(string gateway, long seq, Reading[] readings);
+    Task Readings(string gateway, long seq, DateTimeOffset sent, Reading[] readings);
 
     Task GatewayStatus(string gateway, bool online, DateTimeOffset ts);
 

@@ -41,7 +41,8 @@ public static class RulesClusterSetup
             o.ProbeTimeout = settings.ProbeTimeout;
             o.NumMissedProbesLimit = settings.MissedProbesLimit;
         });
-        silo.Configure<MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        // A grain call to a node that hangs (not one that died: that fails at once) is given up after 10 s and retried.
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
         // A school's engine stays where it is while its node lives (its timer keeps it active anyway).
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromDays(7));
         // Grain calls carry the platform's own records (readings, events, alarms): System.Text.Json, as on the wire.

@@ -15,7 +15,6 @@ internal sealed partial class SiteKeeper(
     SiteJournal journal,
     IAlarmStore store,
     ClusterAlarms alarms,
-    SiteServices node,
     ClusterSettings settings,
     TimeProvider time,
     ILogger<SiteKeeper> logger) : BackgroundService
@@ -57,18 +56,15 @@ internal sealed partial class SiteKeeper(
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var grain = grains.GetGrain<ISiteRulesGrain>(site);
-                await grain.Wake();
-                if (alarms.Unattended.TryGetValue(site, out var note))
-                {
-                    await grain.Console(node.Node, attended: false, note);
-                }
+                await grains.GetGrain<ISiteRulesGrain>(site).Wake();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogPassFailed(logger, ex, site);
             }
         }
+
+        await alarms.RepeatConsoleAsync(cancellationToken);
     }
 
     [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "Waking the rules engine of school {Site} failed; the next pass tries again")]

@@ -10,9 +10,11 @@ namespace Campus.IoT.Alerting.Cluster;
 /// <see cref="AlarmEngine"/> as one machine runs, scoped to the school, over the shared alarm store.
 /// <para>
 /// Taking a school over (first activation, or after its node died): the school's open alarms come from the shared store,
-/// the inputs of the last <see cref="AlarmEngine.LateAfter"/> from this node's <see cref="SiteJournal"/>. Inputs whose
-/// transitions the store already holds (their input marks) are fed to the detectors without storing anything again; the
-/// others are evaluated as live, so an alarm the dead node had not yet raised is raised now, and none is raised twice.
+/// the inputs of the last <see cref="SiteJournal.MaxAge"/> from this node's <see cref="SiteJournal"/>, judged by when
+/// they were received. Inputs whose transitions the store already holds (their input marks) only feed the detectors
+/// (<see cref="AlarmEngine.Observe"/>: nothing raised, cleared or counted again); the others are evaluated as live, so an
+/// alarm the dead node had not raised yet is raised now. Each gateway's newest status is applied as live only where it
+/// changes what the store holds (a gateway gone offline without its alarm, or back online with it still active).
 /// </para>
 /// </summary>
 internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<SiteRulesGrain> logger) : Grain, ISiteRulesGrain
@@ -20,7 +22,14 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
     /// <summary>How often the engine's time-driven detection runs and the console state is looked at again.</summary>
     public static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>How far back the input marks of the store are loaded at a takeover.</summary>
+    public static readonly TimeSpan MarksLoaded = TimeSpan.FromHours(1);
+
+    private const int StatusesKept = 64;
+
     private readonly SeenInputs _seen = new();
+    private readonly Dictionary<(string Gateway, long Seq), DateTimeOffset> _stored = [];
+    private readonly Dictionary<string, (HashSet<(bool, DateTimeOffset)> Set, Queue<(bool, DateTimeOffset)> Order)> _statuses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unattended = new(StringComparer.Ordinal);
     private bool _consoleRaised;
     private AlarmService _service = null!;
@@ -30,18 +39,28 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
     {
         _site = this.GetPrimaryKeyString();
         _service = services.Create(_site);
-        var now = services.Time.GetUtcNow();
-        var stored = new HashSet<(string, long)>(services.RecentInputs(_site, now - TimeSpan.FromHours(1)).Select(m => (m.Gateway, m.Seq)));
-        var replayed = 0;
-        var silent = 0;
+        foreach (var mark in services.RecentInputs(_site, services.Time.GetUtcNow() - MarksLoaded))
+        {
+            _stored[(mark.Gateway, mark.Seq)] = mark.At;
+        }
+
+        var (replayed, silent) = (0, 0);
+        var newestStatus = new Dictionary<string, (bool Online, DateTimeOffset Ts)>(StringComparer.Ordinal);
         foreach (var entry in services.Journal.Recent(_site))
         {
-            if (entry.Seq is { } seq && !_seen.Add(entry.Gateway, seq))
+            if (entry.Status is { } status)
+            {
+                RememberStatus(entry.Gateway, status.Online, status.Ts);
+                newestStatus[entry.Gateway] = status;
+                continue;
+            }
+
+            if (entry.Message is not { } message || !_seen.Add(entry.Gateway, message))
             {
                 continue;
             }
 
-            if (entry.Seq is { } marked && stored.Contains((entry.Gateway, marked)))
+            if (AlreadyStored(entry.Gateway, message))
             {
                 silent++;
                 await _service.ReplayStoredAsync(engine => Feed(engine, entry), cancellationToken);
@@ -49,12 +68,34 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
             }
 
             replayed++;
-            await ApplyAsync(entry, cancellationToken);
+            try
+            {
+                await ReplayAsync(entry, message, cancellationToken);
+            }
+            catch
+            {
+                _seen.Remove(entry.Gateway, message);
+                throw;
+            }
+        }
+
+        foreach (var (gateway, status) in newestStatus)
+        {
+            var active = await _service.ReadAsync(engine => engine.OpenAlarms.Any(a => a.Rule == AlarmEngine.GatewayOfflineRule && a.Gateway == gateway && a.State != AlarmState.ClearedUnack), cancellationToken);
+            if (status.Online == active)
+            {
+                // Offline without its alarm, or online with it still active: the dead node had not applied it.
+                await _service.OnGatewayStatusAsync(_site, gateway, status.Online, status.Ts, services.Time.GetTimestamp(), cancellationToken);
+            }
+            else
+            {
+                await _service.ReplayStoredAsync(engine => engine.OnGatewayStatus(_site, gateway, status.Online, status.Ts), cancellationToken);
+            }
         }
 
         await _service.RearmEscalationsAsync(cancellationToken);
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickInterval, TickInterval) { KeepAlive = true });
-        LogActivated(logger, _site, services.Node, replayed, silent, stored.Count);
+        LogActivated(logger, _site, services.Node, replayed, silent, _stored.Count);
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -64,15 +105,31 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    public Task Events(string gateway, long seq, DeviceEvent[] events) =>
-        _seen.Add(gateway, seq) ? _service.OnEventsAsync(_site, gateway, seq, events, services.Time.GetTimestamp(), CancellationToken.None) : Task.CompletedTask;
+    public Task Events(string gateway, long seq, DateTimeOffset sent, DeviceEvent[] events) =>
+        TakeAsync(gateway, new MessageId(seq, sent), m => _service.OnEventsAsync(_site, gateway, m, events, services.Time.GetTimestamp(), CancellationToken.None));
 
-    public Task Readings(string gateway, long seq, Reading[] readings) =>
-        _seen.Add(gateway, seq) ? _service.OnReadingsAsync(_site, gateway, seq, readings, services.Time.GetTimestamp(), CancellationToken.None) : Task.CompletedTask;
+    public Task Readings(string gateway, long seq, DateTimeOffset sent, Reading[] readings) =>
+        TakeAsync(gateway, new MessageId(seq, sent), m => _service.OnReadingsAsync(_site, gateway, m, readings, services.Time.GetTimestamp(), CancellationToken.None));
 
-    // A status is idempotent (the same state again changes nothing), so both nodes' copies may go through.
-    public Task GatewayStatus(string gateway, bool online, DateTimeOffset ts) =>
-        _service.OnGatewayStatusAsync(_site, gateway, online, ts, services.Time.GetTimestamp(), CancellationToken.None);
+    public async Task GatewayStatus(string gateway, bool online, DateTimeOffset ts)
+    {
+        // Every node forwards each status, and a lagging node's copy of an old one must not undo a newer one: a status is
+        // taken once (its state and ts; the ts alone does not order them — a Last Will carries the time it was set up).
+        if (!RememberStatus(gateway, online, ts))
+        {
+            return;
+        }
+
+        try
+        {
+            await _service.OnGatewayStatusAsync(_site, gateway, online, ts, services.Time.GetTimestamp(), CancellationToken.None);
+        }
+        catch
+        {
+            _statuses[gateway].Set.Remove((online, ts));
+            throw;
+        }
+    }
 
     public async Task Console(string node, bool attended, string note)
     {
@@ -100,6 +157,56 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
 
     public Task<string> Wake() => Task.FromResult(services.Node);
 
+    /// <summary>A message taken once: a copy (another node's, or one whose transitions the store holds) is dropped; a
+    /// message whose processing failed is forgotten, so the forwarder's retry is taken.</summary>
+    private async Task TakeAsync(string gateway, MessageId message, Func<MessageId, Task> take)
+    {
+        if (AlreadyStored(gateway, message) || !_seen.Add(gateway, message))
+        {
+            return;
+        }
+
+        try
+        {
+            await take(message);
+        }
+        catch
+        {
+            _seen.Remove(gateway, message);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The store marks this message (gateway and seq) as handled: marked when received after the message was sent (a
+    /// replaced gateway numbering again sends later messages under old numbers).
+    /// </summary>
+    private bool AlreadyStored(string gateway, MessageId message) =>
+        _stored.TryGetValue((gateway, message.Seq), out var markedAt) && message.Sent.ToUnixTimeMilliseconds() <= markedAt.ToUnixTimeMilliseconds();
+
+    /// <summary>True the first time this (state, ts) of the gateway is seen.</summary>
+    private bool RememberStatus(string gateway, bool online, DateTimeOffset ts)
+    {
+        if (!_statuses.TryGetValue(gateway, out var seen))
+        {
+            seen = ([], new Queue<(bool, DateTimeOffset)>());
+            _statuses[gateway] = seen;
+        }
+
+        if (!seen.Set.Add((online, ts)))
+        {
+            return false;
+        }
+
+        seen.Order.Enqueue((online, ts));
+        if (seen.Order.Count > StatusesKept)
+        {
+            seen.Set.Remove(seen.Order.Dequeue());
+        }
+
+        return true;
+    }
+
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         try
@@ -124,7 +231,7 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
             return;
         }
 
-        var alive = await services.AliveNodesAsync();
+        var alive = services.AliveNodes();
         foreach (var gone in _unattended.Keys.Where(n => !alive.Contains(n)).ToList())
         {
             _unattended.Remove(gone);
@@ -143,11 +250,10 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
         }
     }
 
-    private Task ApplyAsync(JournalEntry entry, CancellationToken cancellationToken) => entry switch
+    private Task ReplayAsync(JournalEntry entry, MessageId message, CancellationToken cancellationToken) => entry switch
     {
-        { Readings: { } readings, Seq: { } seq } => _service.OnReadingsAsync(_site, entry.Gateway, seq, readings, services.Time.GetTimestamp(), cancellationToken),
-        { Events: { } events, Seq: { } seq } => _service.OnEventsAsync(_site, entry.Gateway, seq, events, services.Time.GetTimestamp(), cancellationToken),
-        { Status: { } status } => _service.OnGatewayStatusAsync(_site, entry.Gateway, status.Online, status.Ts, services.Time.GetTimestamp(), cancellationToken),
+        { Readings: { } readings } => _service.ReplayReadingsAsync(_site, entry.Gateway, message.Seq, readings, entry.ReceivedAt, cancellationToken),
+        { Events: { } events } => _service.ReplayEventsAsync(_site, entry.Gateway, message.Seq, events, entry.ReceivedAt, cancellationToken),
         _ => Task.CompletedTask,
     };
 
@@ -155,11 +261,11 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
     {
         if (entry.Readings is { } readings)
         {
-            engine.OnReadings(_site, entry.Gateway, readings);
+            engine.OnReadings(_site, entry.Gateway, readings, null, entry.ReceivedAt);
         }
         else if (entry.Events is { } events)
         {
-            engine.OnEvents(_site, entry.Gateway, events);
+            engine.OnEvents(_site, entry.Gateway, events, entry.ReceivedAt);
         }
     }
 

@@ -2,7 +2,6 @@ using Campus.IoT.Alerting.Escalation;
 using Campus.IoT.Alerting.Notifications;
 using Campus.IoT.Alerting.Rules;
 using Microsoft.Extensions.Logging;
-using Orleans;
 using Orleans.Runtime;
 
 namespace Campus.IoT.Alerting.Cluster;
@@ -21,7 +20,7 @@ internal sealed class SiteServices(
     IDeliveryStore deliveries,
     SiteJournal journal,
     ILocalSiloDetails silo,
-    IGrainFactory grains)
+    IClusterMembershipService membership)
 {
     private readonly IHazardFeed[] _hazards = [.. hazards];
 
@@ -38,10 +37,7 @@ internal sealed class SiteServices(
 
     public IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since) => store.RecentInputs(site, since);
 
-    /// <summary>The nodes the cluster's membership counts as alive.</summary>
-    public async Task<IReadOnlySet<string>> AliveNodesAsync()
-    {
-        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        return hosts.Keys.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
-    }
+    /// <summary>The nodes this node's view of the membership counts as alive (read locally, no call).</summary>
+    public IReadOnlySet<string> AliveNodes() =>
+        membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToString()).ToHashSet(StringComparer.Ordinal);
 }

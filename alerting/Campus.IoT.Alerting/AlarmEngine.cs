@@ -46,6 +46,9 @@ internal sealed class AlarmEngine
     private readonly Dictionary<(string Site, string Gateway), DeviceTable<DeviceState>> _devices = [];
     private readonly Func<RuleSet> _rules;
     private readonly bool _escalateOnTick;
+
+    /// <summary>Set while <see cref="Observe"/> runs: detectors see the inputs, no alarm is raised, cleared or changed.</summary>
+    private bool _observeOnly;
     private RuleSet? _lastRules;
     private readonly Dictionary<AlarmKey, RaiseHistory> _raises = [];
     private IReadOnlyList<MaintenanceWindow> _maintenance = [];
@@ -108,8 +111,9 @@ internal sealed class AlarmEngine
         return false;
     }
 
-    public IReadOnlyList<AlarmTransition> OnEvents(string site, string gateway, IEnumerable<DeviceEvent> events)
+    public IReadOnlyList<AlarmTransition> OnEvents(string site, string gateway, IEnumerable<DeviceEvent> events, DateTimeOffset? receivedAt = null)
     {
+        var received = receivedAt ?? _time.GetUtcNow();
         var transitions = new List<AlarmTransition>();
         foreach (var e in events)
         {
@@ -135,7 +139,7 @@ internal sealed class AlarmEngine
             {
                 // A late fire event still becomes an alarm (it happened, someone must look), but marked late on its
                 // transition so it is never mistaken for a fire burning now.
-                var note = IsLate(e.Ts, _time.GetUtcNow()) ? $"late: event at {Timestamps.Format(e.Ts)}, received {Timestamps.Format(_time.GetUtcNow())}" : null;
+                var note = IsLate(e.Ts, received) ? $"late: event at {Timestamps.Format(e.Ts)}, received {Timestamps.Format(received)}" : null;
                 Activate(key, rule.Severity, e.Ts, transitions, a => a with { Type = e.Type, Zone = e.Zone ?? a.Zone, Label = e.Label ?? a.Label }, note);
             }
             else if (_open.TryGetValue(key, out var alarm))
@@ -153,11 +157,13 @@ internal sealed class AlarmEngine
     /// (rule, device), its clear clears it. Offline rules only note that the device spoke (see <see cref="Tick"/>).
     /// </summary>
     /// <param name="profile">The devices' profile when the caller knows it (a replay record names it); else the rules' assignment.</param>
-    public IReadOnlyList<AlarmTransition> OnReadings(string site, string gateway, IEnumerable<Reading> readings, string? profile = null)
+    /// <param name="receivedAt">When the readings were received, if not now (a replay of a node's journal): offline
+    /// detection and lateness are judged by receipt.</param>
+    public IReadOnlyList<AlarmTransition> OnReadings(string site, string gateway, IEnumerable<Reading> readings, string? profile = null, DateTimeOffset? receivedAt = null)
     {
         var transitions = new List<AlarmTransition>();
         var rules = CurrentRules();
-        var now = _time.GetUtcNow();
+        var now = receivedAt ?? _time.GetUtcNow();
         var batch = readings switch
         {
             List<Reading> list => CollectionsMarshal.AsSpan(list),
@@ -249,6 +255,11 @@ internal sealed class AlarmEngine
 
         _offlineGateways.Add((site, gateway));
         Activate(key, AlarmSeverity.Major, ts, transitions, a => a);
+        if (_observeOnly)
+        {
+            return transitions;
+        }
+
         var now = _time.GetUtcNow();
         foreach (var device in _open.Values.Where(a => a.Site == site && a.Gateway == gateway && a.Device is not null && _offlineRules.Contains(a.Rule) && a.State is AlarmState.ActiveUnack or AlarmState.ActiveAck).ToList())
         {
@@ -332,12 +343,48 @@ internal sealed class AlarmEngine
                 Escalate(alarm, now, transitions);
             }
         }
+        else
+        {
+            // The scheduler takes each step at its due time; a step overdue by half a minute lost its trigger (its node
+            // died while firing it, the grain it was sent to was unreachable): the tick takes it, the ladder goes on.
+            foreach (var alarm in _open.Values.Where(a => a.State == AlarmState.ActiveUnack && NextEscalation(a) is { } next && now - next.Due >= EscalationOverdue).ToList())
+            {
+                Escalate(alarm, now, transitions);
+            }
+        }
 
         return transitions;
     }
 
     /// <summary>
-    /// The scheduler's call at a step's due time: the alarm climbs every level due by <paramref name="now"/>. Nothing when it
+    /// Runs <paramref name="inputs"/> with the alarms left alone: the detectors' windows, silence timers and the gateways'
+    /// offline state take them in, but nothing is raised, cleared, repeated or suppressed and no transition results. For
+    /// inputs whose alarms are already in the store (a school taken over by another node replays them to rebuild its
+    /// windows).
+    /// </summary>
+    public void Observe(Action<AlarmEngine> inputs)
+    {
+        _observeOnly = true;
+        try
+        {
+            inputs(this);
+        }
+        finally
+        {
+            _observeOnly = false;
+        }
+    }
+
+    /// <summary>How far the scheduler's clock may run ahead of this engine's for a due step still to be taken.</summary>
+    public static readonly TimeSpan EscalationClockTolerance = TimeSpan.FromSeconds(5);
+
+    /// <summary>A step overdue by this much is taken at the next tick even if no trigger fired (a trigger lost with a node).</summary>
+    public static readonly TimeSpan EscalationOverdue = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The scheduler's call at a step's due time: the alarm climbs every level due by <paramref name="now"/>. A step due
+    /// within <see cref="EscalationClockTolerance"/> after <paramref name="now"/> is taken too: the trigger fired by the
+    /// clock of the node that holds it, and a step found "not yet due" here would leave the ladder without a trigger. Nothing when it
     /// is no longer open, active and unacknowledged (acknowledged, cleared, shelved or suppressed meanwhile).
     /// </summary>
     public IReadOnlyList<AlarmTransition> Escalate(string id, DateTimeOffset now)
@@ -345,6 +392,11 @@ internal sealed class AlarmEngine
         var transitions = new List<AlarmTransition>();
         if (TryGetOpen(id, out var alarm) && alarm.State == AlarmState.ActiveUnack)
         {
+            if (NextEscalation(alarm) is { } next && next.Due > now && next.Due - now <= EscalationClockTolerance)
+            {
+                now = next.Due;
+            }
+
             Escalate(alarm, now, transitions);
         }
 
@@ -695,6 +747,11 @@ internal sealed class AlarmEngine
 
     private void Activate(AlarmKey key, AlarmSeverity severity, DateTimeOffset sourceTs, List<AlarmTransition> transitions, Func<Alarm, Alarm> detail, string? note = null)
     {
+        if (_observeOnly)
+        {
+            return;
+        }
+
         var now = _time.GetUtcNow();
         var window = MaintenanceOf(key, now);
         if (_open.TryGetValue(key, out var existing))
@@ -777,7 +834,7 @@ internal sealed class AlarmEngine
 
     private void ClearCondition(Alarm alarm, List<AlarmTransition> transitions, string note, bool force = false)
     {
-        if (alarm.State == AlarmState.ClearedUnack)
+        if (_observeOnly || alarm.State == AlarmState.ClearedUnack)
         {
             return;
         }

@@ -62,28 +62,50 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     /// <summary>The school this service runs the engine of (a cluster node's grain), or null for every school (one machine).</summary>
     public string? Site => _site;
 
-    public Task OnEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken, Mark(site, gateway, seq));
+    public Task OnEventsAsync(string site, string gateway, MessageId message, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken, Mark(site, gateway, message.Seq));
 
-    public Task OnReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken, Mark(site, gateway, seq));
+    public Task OnReadingsAsync(string site, string gateway, MessageId message, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken, Mark(site, gateway, message.Seq));
 
     /// <summary>
     /// Feeds inputs whose transitions another node already stored (a school taken over after a node died): the detectors'
-    /// windows see them again, their transitions are not stored, pushed or escalated a second time.
+    /// windows take them in (<see cref="AlarmEngine.Observe"/>), no alarm is raised, cleared or changed by them.
     /// </summary>
     public async Task ReplayStoredAsync(Action<AlarmEngine> input, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            input(_engine);
+            _engine.Observe(input);
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>Reads the engine under the lock (a school taken over looks at its open alarms before replaying).</summary>
+    public async Task<T> ReadAsync<T>(Func<AlarmEngine, T> read, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return read(_engine);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Readings received at <paramref name="receivedAt"/> (a node's journal, replayed as live at a takeover).</summary>
+    public Task ReplayReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnReadings(site, gateway, readings, null, receivedAt), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, Mark(site, gateway, seq));
+
+    /// <summary>Events received at <paramref name="receivedAt"/> (a node's journal, replayed as live at a takeover).</summary>
+    public Task ReplayEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnEvents(site, gateway, events, receivedAt), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, Mark(site, gateway, seq));
 
     /// <summary>Input marks are kept for a school's service on a cluster node only (one machine never takes a school over).</summary>
     private InputMark? Mark(string site, string gateway, long seq) => _site is null ? null : new InputMark(site, gateway, seq, _time.GetUtcNow());
@@ -106,8 +128,28 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
         RunAsync(() => _engine.Tick(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
 
     /// <summary>An escalation step fell due (<see cref="EscalationScheduler"/>): the alarm climbs if it is still unanswered.</summary>
-    public Task EscalateAsync(string id, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.Escalate(id, _time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+    public async Task EscalateAsync(string id, CancellationToken cancellationToken)
+    {
+        await RunAsync(() => _engine.Escalate(id, _time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+
+        // The trigger that called is spent: arm the alarm's next step whether or not this one climbed (a step found not
+        // yet due must not leave the ladder without a trigger; arming the same time again changes nothing).
+        List<(string Id, string Site, DateTimeOffset? Due)> next = [];
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_engine.TryGetOpen(id, out var alarm))
+            {
+                next.Add((id, alarm.Site, _engine.NextEscalation(alarm)?.Due));
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await ApplyEscalationsAsync(next, cancellationToken);
+    }
 
     /// <summary>At start: arms the next escalation step of every open alarm from the store (see <see cref="EscalationScheduler"/>).</summary>
     public async Task RearmEscalationsAsync(CancellationToken cancellationToken)

@@ -83,7 +83,7 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
                 var decoded = _decoder.DecodeEvents(message.Payload);
                 if (decoded.Value is { Events.Count: > 0 } events)
                 {
-                    await _alarms.OnEventsAsync(topic.Site, topic.Gateway, events.Seq, events.Events, received, CancellationToken.None);
+                    await _alarms.OnEventsAsync(topic.Site, topic.Gateway, new MessageId(events.Seq, events.Ts), events.Events, received, CancellationToken.None);
                 }
             }
             else if (topic.Kind == TopicKind.Status)
@@ -105,7 +105,7 @@ internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposabl
                 var decoded = _decoder.DecodeTelemetry(message.Payload);
                 if (decoded.Value is { Readings.Count: > 0 } telemetry)
                 {
-                    await _alarms.OnReadingsAsync(topic.Site, topic.Gateway, telemetry.Seq, telemetry.Readings, received, CancellationToken.None);
+                    await _alarms.OnReadingsAsync(topic.Site, topic.Gateway, new MessageId(telemetry.Seq, telemetry.Ts), telemetry.Readings, received, CancellationToken.None);
                 }
             }
         }

@@ -9,11 +9,12 @@ namespace Campus.IoT.Alerting;
 /// </summary>
 internal interface IAlarms
 {
-    /// <param name="seq">The gateway's message sequence number (DESIGN.md): a node taking a school over skips the messages
-    /// whose transitions were already stored.</param>
-    Task OnEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken);
+    /// <param name="message">The gateway's message: its <c>seq</c> and <c>ts</c> (DESIGN.md). Several nodes forwarding the
+    /// same message are told apart from a new one by them; a node taking a school over skips the messages whose
+    /// transitions were already stored.</param>
+    Task OnEventsAsync(string site, string gateway, MessageId message, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken);
 
-    Task OnReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken);
+    Task OnReadingsAsync(string site, string gateway, MessageId message, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken);
 
     Task OnGatewayStatusAsync(string site, string gateway, bool online, DateTimeOffset ts, long receivedTimestamp, CancellationToken cancellationToken);
 
@@ -44,3 +45,9 @@ internal interface IAlarms
 
     IReadOnlyList<ResponseTimeRow> ResponseTimes(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sites, Func<string, string?, bool>? visible, TimeSpan target);
 }
+
+/// <summary>
+/// A gateway's message as its gateway numbered it: <c>seq</c> and the message's <c>ts</c> (both kept on a spool replay).
+/// Together, not the seq alone: a replaced gateway that starts its numbering again sends new messages under old numbers.
+/// </summary>
+public readonly record struct MessageId(long Seq, DateTimeOffset Sent);

@@ -126,6 +126,38 @@ public sealed class EscalationTests : IDisposable
     }
 
     [Fact]
+    public void A_step_fired_by_a_scheduler_clock_a_little_ahead_is_taken_and_one_far_ahead_is_not()
+    {
+        var engine = new AlarmEngine(_time, escalateOnTick: false);
+        var id = RaiseSmoke(engine).Alarm.Id;
+
+        // The trigger fired by another node's clock, 2 s ahead of this one: level 1 (due at 60 s) is taken now.
+        _time.Advance(TimeSpan.FromSeconds(58));
+        Assert.Equal(1, Assert.Single(engine.Escalate(id, _time.GetUtcNow())).Alarm.EscalationLevel);
+
+        // A call a minute early (not a clock difference: a stale trigger) takes nothing.
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Empty(engine.Escalate(id, _time.GetUtcNow()));
+        Assert.Equal(1, engine.OpenAlarms.Single(a => a.Id == id).EscalationLevel);
+    }
+
+    [Fact]
+    public void A_step_whose_trigger_was_lost_is_taken_by_the_tick_half_a_minute_late()
+    {
+        var engine = new AlarmEngine(_time, escalateOnTick: false);
+        var id = RaiseSmoke(engine).Alarm.Id;
+
+        // No scheduler call at 60 s (its node died while firing it): the tick leaves the step to the scheduler for 30 s…
+        var early = TickEverySecond(engine, 89);
+        Assert.DoesNotContain(early, t => t.Kind == AlarmTransitionKind.Escalated);
+
+        // …then takes it.
+        var late = TickEverySecond(engine, 1);
+        Assert.Equal(1, Assert.Single(late, t => t.Kind == AlarmTransitionKind.Escalated).Alarm.EscalationLevel);
+        Assert.Equal(1, engine.OpenAlarms.Single(a => a.Id == id).EscalationLevel);
+    }
+
+    [Fact]
     public void Rules_without_an_escalation_policy_do_not_escalate()
     {
         var engine = new AlarmEngine(_time);

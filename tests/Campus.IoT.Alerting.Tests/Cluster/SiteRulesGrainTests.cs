@@ -87,25 +87,30 @@ public sealed class SiteRulesGrainTests : IAsyncLifetime
     public async Task A_copy_of_a_message_is_dropped_by_its_seq_and_a_fire_event_overtaken_by_a_later_reading_is_not()
     {
         var grain = Grains.GetGrain<ISiteRulesGrain>("school-g1");
-        var smoke = new[] { new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, DateTimeOffset.UtcNow) };
+        var sent = DateTimeOffset.UtcNow;
+        var smoke = new[] { new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, sent) };
 
         // The second node's copy of seq 5: no second raise, no repeat.
-        await grain.Events("gw-1", 5, smoke);
-        await grain.Events("gw-1", 5, smoke);
+        await grain.Events("gw-1", 5, sent, smoke);
+        await grain.Events("gw-1", 5, sent, smoke);
         Assert.Equal(1, Single("school-g1", "smoke-1").Count);
 
         // The same content under a new seq is a new message: a repeat of the open alarm.
-        await grain.Events("gw-1", 6, smoke);
+        await grain.Events("gw-1", 6, sent, smoke);
         Assert.Equal(2, Single("school-g1", "smoke-1").Count);
 
         // Telemetry and events come on separate connections: seq 20 (a reading) before seq 19 (a fire event). Both count.
-        await grain.Readings("gw-1", 20, [new Reading("fridge-1", "temperature", 4.0, DateTimeOffset.UtcNow)]);
-        await grain.Events("gw-1", 19, [new DeviceEvent("smoke-2", EventType.Smoke, EventState.Active, DateTimeOffset.UtcNow)]);
+        await grain.Readings("gw-1", 20, sent, [new Reading("fridge-1", "temperature", 4.0, sent)]);
+        await grain.Events("gw-1", 19, sent, [new DeviceEvent("smoke-2", EventType.Smoke, EventState.Active, sent)]);
         Assert.Equal(1, Single("school-g1", "smoke-2").Count);
 
         // The same seq from another gateway is another message.
-        await grain.Events("gw-2", 5, [new DeviceEvent("smoke-3", EventType.Smoke, EventState.Active, DateTimeOffset.UtcNow)]);
+        await grain.Events("gw-2", 5, sent, [new DeviceEvent("smoke-3", EventType.Smoke, EventState.Active, sent)]);
         Assert.Equal(1, Single("school-g1", "smoke-3").Count);
+
+        // A replaced gateway numbering from 1 again: seq 5 with a later ts is a new message.
+        await grain.Events("gw-1", 5, sent.AddMinutes(1), [new DeviceEvent("smoke-4", EventType.Smoke, EventState.Active, sent.AddMinutes(1))]);
+        Assert.Equal(1, Single("school-g1", "smoke-4").Count);
     }
 
     [Fact]
@@ -122,10 +127,10 @@ public sealed class SiteRulesGrainTests : IAsyncLifetime
             State = AlarmState.ActiveUnack, RaisedAt = now.AddSeconds(-40), UpdatedAt = now.AddSeconds(-40), Count = 1, Type = EventType.Smoke,
         };
         _store.Save([new AlarmTransition(AlarmTransitionKind.Raised, stored, now.AddSeconds(-40), "system")], [new InputMark(site, "gw-1", 1, now.AddSeconds(-40))]);
-        Journal.Append(site, new JournalEntry("gw-1", 1, null, [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, now.AddSeconds(-40))], null, now.AddSeconds(-40)));
+        Journal.Append(site, new JournalEntry("gw-1", new MessageId(1, now.AddSeconds(-40)), null, [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, now.AddSeconds(-40))], null, now.AddSeconds(-40)));
         for (var i = 0; i <= 25; i += 5)
         {
-            Journal.Append(site, new JournalEntry("gw-1", 2 + (i / 5), [new Reading("fridge-1", "temperature", 12.0, now.AddSeconds(-30 + i))], null, null, now.AddSeconds(-30 + i)));
+            Journal.Append(site, new JournalEntry("gw-1", new MessageId(2 + (i / 5), now.AddSeconds(-30 + i)), [new Reading("fridge-1", "temperature", 12.0, now.AddSeconds(-30 + i))], null, null, now.AddSeconds(-30 + i)));
         }
 
         // The first call activates the school here: the replay raises the fridge once, the smoke alarm is not raised again.
@@ -137,8 +142,32 @@ public sealed class SiteRulesGrainTests : IAsyncLifetime
         Assert.Single(_store.Audit("stored-smoke"));
 
         // The live copies of the journal's messages (from the other node's forwarder) change nothing.
-        await grain.Readings("gw-1", 7, [new Reading("fridge-1", "temperature", 12.0, now.AddSeconds(-5))]);
+        await grain.Readings("gw-1", 7, now.AddSeconds(-5), [new Reading("fridge-1", "temperature", 12.0, now.AddSeconds(-5))]);
+        await grain.Events("gw-1", 1, now.AddSeconds(-40), [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, now.AddSeconds(-40))]);
+        Assert.Single(_store.Audit("stored-smoke"));
         Assert.Equal(1, _store.LoadOpen(site).Single(a => a.Device == "fridge-1").Count);
+    }
+
+    [Fact]
+    public async Task A_lagging_node_s_copy_of_an_old_gateway_status_changes_nothing()
+    {
+        const string site = "school-g4";
+        var grain = Grains.GetGrain<ISiteRulesGrain>(site);
+        var connected = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var online = DateTimeOffset.UtcNow;
+
+        // Node A forwards the Last Will (its ts: when the gateway connected) and then the gateway's return.
+        await grain.GatewayStatus("gw-1", online: false, connected);
+        await grain.GatewayStatus("gw-1", online: true, online);
+        var alarm = Assert.Single(_store.LoadOpen(site), a => a.Rule == AlarmEngine.GatewayOfflineRule);
+        Assert.Equal(AlarmState.ClearedUnack, alarm.State);
+
+        // Node B, behind, forwards the same two: neither re-raises nor counts.
+        await grain.GatewayStatus("gw-1", online: false, connected);
+        await grain.GatewayStatus("gw-1", online: true, online);
+        alarm = Assert.Single(_store.LoadOpen(site), a => a.Rule == AlarmEngine.GatewayOfflineRule);
+        Assert.Equal((AlarmState.ClearedUnack, 1), (alarm.State, alarm.Count));
+        Assert.Equal(["raised", "cleared"], _store.Audit(alarm.Id).Select(a => a.Transition));
     }
 
     [Fact]
