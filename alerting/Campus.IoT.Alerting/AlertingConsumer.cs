@@ -15,7 +15,9 @@ namespace Campus.IoT.Alerting;
 /// Two connections: events and gateway status on one (<c>campus-alerting-events-{instance}</c>), telemetry on the other
 /// (<c>campus-alerting-telemetry-{instance}</c>). A client's messages are delivered and handled one after another, so on a
 /// single connection a fire event waited behind every reading queued before it; on its own it waits at most for the one
-/// batch of readings the engine is evaluating (<see cref="AlarmService"/> runs one input at a time).
+/// batch of readings the engine is evaluating (<see cref="AlarmService"/> runs one input at a time). On a cluster node the
+/// inputs go on to the schools' grains through one forwarder per school, which also sends events and statuses ahead of
+/// queued readings (alerting/Campus.IoT.Alerting.Cluster).
 /// </para>
 /// </summary>
 internal sealed partial class AlertingConsumer : IHostedService, IAsyncDisposable
