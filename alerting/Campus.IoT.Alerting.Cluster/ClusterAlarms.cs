@@ -244,10 +244,10 @@ internal sealed partial class ClusterAlarms(
     }
 
     /// <summary>
-    /// Retries until the grain takes the input: the grain's node died or the cluster is still deciding that it did, or
-    /// the grain failed on it. An event or status is never given up (a fire alarm is worth waiting for; a critical log
-    /// every 20 attempts says it waits); readings that still fail after <see cref="TelemetryAttempts"/> attempts with
-    /// anything but an unreachable grain are dropped with a critical log (the store has them; the next readings come).
+    /// Retries until the grain takes the input. While the grain is unreachable (its node died, the cluster is still
+    /// deciding) an input is never given up (a critical log every 20 attempts says it waits); an input a reachable grain
+    /// keeps failing on is dropped with a critical log after <see cref="UrgentAttempts"/> (events, statuses) or
+    /// <see cref="TelemetryAttempts"/> (readings) attempts, so it cannot hold the school's later inputs.
     /// </summary>
     private async Task DeliverAsync(string site, Func<ISiteRulesGrain, Task> call, bool urgent)
     {
@@ -266,10 +266,12 @@ internal sealed partial class ClusterAlarms(
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _retries);
-                if (!urgent && attempt + 1 >= TelemetryAttempts && !Unreachable(ex))
+                if (attempt + 1 >= (urgent ? UrgentAttempts : TelemetryAttempts) && !Unreachable(ex))
                 {
+                    // The grain is there and keeps failing on this input: holding it would hold every later event of
+                    // the school, on every node (they all forward it). Given up, loudly.
                     Interlocked.Increment(ref _dropped);
-                    LogReadingsDropped(logger, ex, site, attempt + 1);
+                    LogInputDropped(logger, ex, urgent ? "event or status" : "readings", site, attempt + 1);
                     return;
                 }
 
@@ -294,6 +296,9 @@ internal sealed partial class ClusterAlarms(
     /// <summary>Attempts after which readings that keep failing (not for an unreachable grain) are dropped.</summary>
     public const int TelemetryAttempts = 20;
 
+    /// <summary>Attempts after which an event or status that keeps failing in a reachable grain is dropped (about 1 min).</summary>
+    public const int UrgentAttempts = 40;
+
     private long _dropped;
 
     /// <summary>Reading messages dropped by the forwarders: a full queue (oldest first) or an input that kept failing.</summary>
@@ -313,7 +318,9 @@ internal sealed partial class ClusterAlarms(
         public SiteQueue(string site, ClusterAlarms owner)
         {
             Site = site;
-            Urgent = Channel.CreateBounded<Func<ISiteRulesGrain, Task>>(new BoundedChannelOptions(QueuePerSite) { SingleReader = true });
+            // Events, statuses and console reports are few: unbounded, so a school whose grain is unreachable never blocks
+            // the node's event connection (and with it every other school's events).
+            Urgent = Channel.CreateUnbounded<Func<ISiteRulesGrain, Task>>(new UnboundedChannelOptions { SingleReader = true });
             // Readings never hold up the broker's delivery (and with it every school's events): beyond the bound the
             // oldest go (counted and logged); ingest stores every one of them anyway.
             Telemetry = Channel.CreateBounded<Func<ISiteRulesGrain, Task>>(
@@ -336,8 +343,8 @@ internal sealed partial class ClusterAlarms(
     [LoggerMessage(EventId = 5308, Level = LogLevel.Critical, Message = "An input for school {Site} has still not been taken by its rules engine after {Attempts} attempts; it is kept and retried")]
     private static partial void LogStillWaiting(ILogger logger, Exception exception, string site, int attempts);
 
-    [LoggerMessage(EventId = 5309, Level = LogLevel.Critical, Message = "Readings for school {Site} kept failing in its rules engine ({Attempts} attempts) and were dropped from the alarm path (ingest stores them)")]
-    private static partial void LogReadingsDropped(ILogger logger, Exception exception, string site, int attempts);
+    [LoggerMessage(EventId = 5309, Level = LogLevel.Critical, Message = "An input ({Kind}) for school {Site} kept failing in its reachable rules engine ({Attempts} attempts) and was dropped from the alarm path so the school's later inputs are not held (ingest stores it)")]
+    private static partial void LogInputDropped(ILogger logger, Exception exception, string kind, string site, int attempts);
 
     [LoggerMessage(EventId = 5310, Level = LogLevel.Warning, Message = "The readings queue of school {Site} is full: the oldest readings leave the alarm path ({Dropped} messages so far; ingest stores them)")]
     private static partial void LogQueueFull(ILogger logger, string site, long dropped);

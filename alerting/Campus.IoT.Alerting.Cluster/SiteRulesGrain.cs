@@ -28,7 +28,7 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
     private const int StatusesKept = 64;
 
     private readonly SeenInputs _seen = new();
-    private readonly Dictionary<(string Gateway, long Seq), DateTimeOffset> _stored = [];
+    private readonly HashSet<(string Gateway, long Seq, long SentMs)> _stored = [];
     private readonly Dictionary<string, (HashSet<(bool, DateTimeOffset)> Set, Queue<(bool, DateTimeOffset)> Order)> _statuses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unattended = new(StringComparer.Ordinal);
     private bool _consoleRaised;
@@ -41,8 +41,12 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
         _service = services.Create(_site);
         foreach (var mark in services.RecentInputs(_site, services.Time.GetUtcNow() - MarksLoaded))
         {
-            _stored[(mark.Gateway, mark.Seq)] = mark.At;
+            _stored.Add((mark.Gateway, mark.Seq, mark.Sent.ToUnixTimeMilliseconds()));
         }
+
+        // Readings received before the school's last stored change were handled by the node that ran it (its tick's
+        // raises and clears carry no input mark): they only rebuild the detectors. Later ones are evaluated as live.
+        var handledUntil = services.LastChange(_site);
 
         var (replayed, silent) = (0, 0);
         var newestStatus = new Dictionary<string, (bool Online, DateTimeOffset Ts)>(StringComparer.Ordinal);
@@ -60,7 +64,7 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
                 continue;
             }
 
-            if (AlreadyStored(entry.Gateway, message))
+            if (AlreadyStored(entry.Gateway, message) || (entry.Readings is not null && entry.ReceivedAt <= handledUntil))
             {
                 silent++;
                 await _service.ReplayStoredAsync(engine => Feed(engine, entry), cancellationToken);
@@ -93,6 +97,8 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
             }
         }
 
+        // A condition the detectors now hold with no alarm showing: the dead node was between meeting it and raising it.
+        await _service.ReconcileAsync(cancellationToken);
         await _service.RearmEscalationsAsync(cancellationToken);
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickInterval, TickInterval) { KeepAlive = true });
         LogActivated(logger, _site, services.Node, replayed, silent, _stored.Count);
@@ -177,12 +183,9 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
         }
     }
 
-    /// <summary>
-    /// The store marks this message (gateway and seq) as handled: marked when received after the message was sent (a
-    /// replaced gateway numbering again sends later messages under old numbers).
-    /// </summary>
+    /// <summary>The store marks this message (gateway, seq and ts, as the gateway sent them) as handled.</summary>
     private bool AlreadyStored(string gateway, MessageId message) =>
-        _stored.TryGetValue((gateway, message.Seq), out var markedAt) && message.Sent.ToUnixTimeMilliseconds() <= markedAt.ToUnixTimeMilliseconds();
+        _stored.Contains((gateway, message.Seq, message.Sent.ToUnixTimeMilliseconds()));
 
     /// <summary>True the first time this (state, ts) of the gateway is seen.</summary>
     private bool RememberStatus(string gateway, bool online, DateTimeOffset ts)
@@ -252,8 +255,8 @@ internal sealed partial class SiteRulesGrain(SiteServices services, ILogger<Site
 
     private Task ReplayAsync(JournalEntry entry, MessageId message, CancellationToken cancellationToken) => entry switch
     {
-        { Readings: { } readings } => _service.ReplayReadingsAsync(_site, entry.Gateway, message.Seq, readings, entry.ReceivedAt, cancellationToken),
-        { Events: { } events } => _service.ReplayEventsAsync(_site, entry.Gateway, message.Seq, events, entry.ReceivedAt, cancellationToken),
+        { Readings: { } readings } => _service.ReplayReadingsAsync(_site, entry.Gateway, message, readings, entry.ReceivedAt, cancellationToken),
+        { Events: { } events } => _service.ReplayEventsAsync(_site, entry.Gateway, message, events, entry.ReceivedAt, cancellationToken),
         _ => Task.CompletedTask,
     };
 

@@ -37,6 +37,8 @@ internal sealed class SiteServices(
 
     public IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since) => store.RecentInputs(site, since);
 
+    public DateTimeOffset? LastChange(string site) => store.LastChange(site);
+
     /// <summary>The nodes this node's view of the membership counts as alive (read locally, no call).</summary>
     public IReadOnlySet<string> AliveNodes() =>
         membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToString()).ToHashSet(StringComparer.Ordinal);

@@ -85,8 +85,47 @@ internal sealed class AlarmEngine
             if (alarm.State.IsOpen())
             {
                 Track(alarm);
+                if (alarm.Rule == GatewayOfflineRule && alarm.State != AlarmState.ClearedUnack)
+                {
+                    // Its devices' offline alarms stay suppressed until the gateway is back, across a restart or takeover.
+                    _offlineGateways.Add((alarm.Site, alarm.Gateway));
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// After a replay that only fed the detectors (<see cref="Observe"/>): a detector that now holds its condition while
+    /// its alarm is not active raises it, once. The node that ran the school died between the condition being met and the
+    /// raise (its tick completes held conditions); this takes that raise now rather than missing it.
+    /// </summary>
+    public IReadOnlyList<AlarmTransition> Reconcile(DateTimeOffset now)
+    {
+        var transitions = new List<AlarmTransition>();
+        var rules = CurrentRules().Rules;
+        foreach (var (site, gateway, device) in AllDevices())
+        {
+            for (var i = 0; i < device.Detectors.Length && i < rules.Count; i++)
+            {
+                var active = device.Detectors[i] switch
+                {
+                    // Bring a held condition to now first: the replay had readings only, and a hold that has since run
+                    // its time (the dead node's tick raised or cleared it) must be seen as it is now, not as left.
+                    HeldCondition held => held.Tick(now) is var _ && held.Active,
+                    RateOfRise rise => rise.Active,
+                    Flatline flat => flat.Active,
+                    RobustAnomaly anomaly => anomaly.Active,
+                    _ => false,
+                };
+                var key = new AlarmKey(rules[i].Name, site, gateway, device.Device, null);
+                if (active && !(_open.TryGetValue(key, out var open) && open.State != AlarmState.ClearedUnack))
+                {
+                    Activate(key, rules[i].Severity, now, transitions, a => a, "raised at takeover: the condition held before this node took the school over");
+                }
+            }
+        }
+
+        return transitions;
     }
 
     /// <summary>Inputs older than this, compared with the clock, are late: history, not live.</summary>

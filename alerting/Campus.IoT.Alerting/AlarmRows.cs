@@ -136,9 +136,9 @@ internal static class AlarmRows
         reader.GetString(3),
         reader.IsDBNull(4) ? null : reader.GetString(4));
 
-    /// <summary>A row selected as <c>site, gateway, seq, at</c>.</summary>
+    /// <summary>A row selected as <c>site, gateway, seq, sent, at</c>.</summary>
     public static InputMark ReadInput(DbDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+        new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
 
     /// <summary>
     /// Walks an audit trail selected as <c>seq, alarm_id, at, transition, state, by, note, prev_hash, hash</c> ordered by seq:

@@ -63,10 +63,10 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     public string? Site => _site;
 
     public Task OnEventsAsync(string site, string gateway, MessageId message, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken, Mark(site, gateway, message.Seq));
+        RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken, Mark(site, gateway, message));
 
     public Task OnReadingsAsync(string site, string gateway, MessageId message, IReadOnlyList<Reading> readings, long receivedTimestamp, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken, Mark(site, gateway, message.Seq));
+        RunAsync(() => _engine.OnReadings(site, gateway, readings), receivedTimestamp, cancellationToken, Mark(site, gateway, message));
 
     /// <summary>
     /// Feeds inputs whose transitions another node already stored (a school taken over after a node died): the detectors'
@@ -85,6 +85,10 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
         }
     }
 
+    /// <summary>After a takeover's replay: raises what the detectors now hold and no alarm shows (<see cref="AlarmEngine.Reconcile"/>).</summary>
+    public Task ReconcileAsync(CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.Reconcile(_time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
+
     /// <summary>Reads the engine under the lock (a school taken over looks at its open alarms before replaying).</summary>
     public async Task<T> ReadAsync<T>(Func<AlarmEngine, T> read, CancellationToken cancellationToken)
     {
@@ -100,15 +104,15 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     }
 
     /// <summary>Readings received at <paramref name="receivedAt"/> (a node's journal, replayed as live at a takeover).</summary>
-    public Task ReplayReadingsAsync(string site, string gateway, long seq, IReadOnlyList<Reading> readings, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.OnReadings(site, gateway, readings, null, receivedAt), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, Mark(site, gateway, seq));
+    public Task ReplayReadingsAsync(string site, string gateway, MessageId message, IReadOnlyList<Reading> readings, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnReadings(site, gateway, readings, null, receivedAt), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, Mark(site, gateway, message));
 
     /// <summary>Events received at <paramref name="receivedAt"/> (a node's journal, replayed as live at a takeover).</summary>
-    public Task ReplayEventsAsync(string site, string gateway, long seq, IReadOnlyList<DeviceEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
-        RunAsync(() => _engine.OnEvents(site, gateway, events, receivedAt), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, Mark(site, gateway, seq));
+    public Task ReplayEventsAsync(string site, string gateway, MessageId message, IReadOnlyList<DeviceEvent> events, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        RunAsync(() => _engine.OnEvents(site, gateway, events, receivedAt), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, Mark(site, gateway, message));
 
     /// <summary>Input marks are kept for a school's service on a cluster node only (one machine never takes a school over).</summary>
-    private InputMark? Mark(string site, string gateway, long seq) => _site is null ? null : new InputMark(site, gateway, seq, _time.GetUtcNow());
+    private InputMark? Mark(string site, string gateway, MessageId message) => _site is null ? null : new InputMark(site, gateway, message.Seq, message.Sent, _time.GetUtcNow());
 
     public Task OnEventsAsync(string site, string gateway, IReadOnlyList<DeviceEvent> events, long receivedTimestamp, CancellationToken cancellationToken) =>
         RunAsync(() => _engine.OnEvents(site, gateway, events), receivedTimestamp, cancellationToken);

@@ -52,4 +52,7 @@ internal interface IAlarmStore : IDisposable
 
     /// <summary>The input marks of <paramref name="site"/> at or after <paramref name="since"/>, by gateway and seq.</summary>
     IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since);
+
+    /// <summary>When an alarm of <paramref name="site"/> last changed (its newest <c>updated_at</c>), or null when it has none.</summary>
+    DateTimeOffset? LastChange(string site);
 }

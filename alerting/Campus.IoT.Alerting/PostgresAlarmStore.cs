@@ -43,7 +43,7 @@ internal sealed class PostgresAlarmStore : IAlarmStore
         """,
         """
         CREATE TABLE IF NOT EXISTS alarm_inputs (
-            site text NOT NULL, gateway text NOT NULL, seq bigint NOT NULL, at bigint NOT NULL, PRIMARY KEY (site, gateway, seq))
+            site text NOT NULL, gateway text NOT NULL, seq bigint NOT NULL, sent bigint NOT NULL, at bigint NOT NULL, PRIMARY KEY (site, gateway, seq, sent))
         """,
         "CREATE INDEX IF NOT EXISTS alarm_inputs_at ON alarm_inputs(site, at)",
         """
@@ -106,8 +106,8 @@ internal sealed class PostgresAlarmStore : IAlarmStore
         foreach (var mark in inputs ?? [])
         {
             batch.BatchCommands.Add(Command(
-                "INSERT INTO alarm_inputs (site, gateway, seq, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                Text(mark.Site), Text(mark.Gateway), Bigint(mark.Seq), Bigint(mark.At.ToUnixTimeMilliseconds())));
+                "INSERT INTO alarm_inputs (site, gateway, seq, sent, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                Text(mark.Site), Text(mark.Gateway), Bigint(mark.Seq), Bigint(mark.Sent.ToUnixTimeMilliseconds()), Bigint(mark.At.ToUnixTimeMilliseconds())));
         }
 
         if (Interlocked.Increment(ref _saves) % AlarmRows.PruneEverySaves == 0)
@@ -303,9 +303,16 @@ internal sealed class PostgresAlarmStore : IAlarmStore
         return windows;
     }
 
+    public DateTimeOffset? LastChange(string site)
+    {
+        using var select = _source.CreateCommand("SELECT max(updated_at) FROM alarms WHERE site = $1");
+        select.Parameters.Add(Text(site));
+        return select.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
     public IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since)
     {
-        using var select = _source.CreateCommand("SELECT site, gateway, seq, at FROM alarm_inputs WHERE site = $1 AND at >= $2 ORDER BY gateway COLLATE \"C\", seq");
+        using var select = _source.CreateCommand("SELECT site, gateway, seq, sent, at FROM alarm_inputs WHERE site = $1 AND at >= $2 ORDER BY gateway COLLATE \"C\", seq");
         select.Parameters.Add(Text(site));
         select.Parameters.Add(Time(since));
         using var reader = select.ExecuteReader();

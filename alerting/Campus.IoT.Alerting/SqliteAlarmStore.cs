@@ -52,7 +52,7 @@ internal sealed class SqliteAlarmStore : IAlarmStore
                 start_at INTEGER NOT NULL, until_at INTEGER NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL,
                 ended_at INTEGER, ended_by TEXT);
             CREATE TABLE IF NOT EXISTS alarm_inputs (
-                site TEXT NOT NULL, gateway TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (site, gateway, seq));
+                site TEXT NOT NULL, gateway TEXT NOT NULL, seq INTEGER NOT NULL, sent INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (site, gateway, seq, sent));
             CREATE INDEX IF NOT EXISTS alarm_inputs_at ON alarm_inputs(site, at);
             """);
         AddColumns();
@@ -188,10 +188,11 @@ internal sealed class SqliteAlarmStore : IAlarmStore
             {
                 using var insert = _connection.CreateCommand();
                 insert.Transaction = tx;
-                insert.CommandText = "INSERT OR IGNORE INTO alarm_inputs (site, gateway, seq, at) VALUES ($site, $gateway, $seq, $at)";
+                insert.CommandText = "INSERT OR IGNORE INTO alarm_inputs (site, gateway, seq, sent, at) VALUES ($site, $gateway, $seq, $sent, $at)";
                 insert.Parameters.AddWithValue("$site", mark.Site);
                 insert.Parameters.AddWithValue("$gateway", mark.Gateway);
                 insert.Parameters.AddWithValue("$seq", mark.Seq);
+                insert.Parameters.AddWithValue("$sent", mark.Sent.ToUnixTimeMilliseconds());
                 insert.Parameters.AddWithValue("$at", mark.At.ToUnixTimeMilliseconds());
                 insert.ExecuteNonQuery();
             }
@@ -401,12 +402,23 @@ internal sealed class SqliteAlarmStore : IAlarmStore
 
     public IReadOnlyList<Alarm> LoadOpen(string? site = null) => Query(AlarmRows.Open, site, int.MaxValue);
 
+    public DateTimeOffset? LastChange(string site)
+    {
+        lock (_lock)
+        {
+            using var select = _connection.CreateCommand();
+            select.CommandText = "SELECT max(updated_at) FROM alarms WHERE site = $site";
+            select.Parameters.AddWithValue("$site", site);
+            return select.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        }
+    }
+
     public IReadOnlyList<InputMark> RecentInputs(string site, DateTimeOffset since)
     {
         lock (_lock)
         {
             using var select = _connection.CreateCommand();
-            select.CommandText = "SELECT site, gateway, seq, at FROM alarm_inputs WHERE site = $site AND at >= $since ORDER BY gateway, seq";
+            select.CommandText = "SELECT site, gateway, seq, sent, at FROM alarm_inputs WHERE site = $site AND at >= $since ORDER BY gateway, seq";
             select.Parameters.AddWithValue("$site", site);
             select.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
             using var reader = select.ExecuteReader();

@@ -12,10 +12,22 @@ namespace Campus.IoT.Gateway;
 /// <summary>The MQTT side every gateway publisher shares: connection options with the Last Will, and message building.</summary>
 internal static class GatewayMqtt
 {
+    /// <summary>
+    /// The Last Will: an <c>offline</c> status stamped now. Set again before every connection
+    /// (<see cref="RefreshWill"/>): a will stamped once at start would make every later outage the same message, and
+    /// receivers that drop copies by (state, ts) would drop the second outage.
+    /// </summary>
+    public static byte[] Will(GatewayIdentity identity, TimeProvider time) =>
+        JsonSerializer.SerializeToUtf8Bytes(new GatewayStatus(GatewayState.Offline, time.GetUtcNow()) { Version = identity.Version }, TelemetryJsonContext.Default.GatewayStatus);
+
+    /// <summary>For <see cref="ResilientMqttClient"/>'s <c>beforeConnect</c>: the will stamped with this connection's time.</summary>
+    public static Action<MqttClientOptions> RefreshWill(GatewayIdentity identity, TimeProvider time) =>
+        options => options.WillPayload = Will(identity, time);
+
     /// <summary>MQTT 5, clean start, keep-alive 15 s, Last Will = retained <c>offline</c> status at QoS 1.</summary>
     public static MqttClientOptions Options(MqttEndpoint endpoint, GatewayIdentity identity, TimeProvider time, MqttSecurity? security = null)
     {
-        var will = JsonSerializer.SerializeToUtf8Bytes(new GatewayStatus(GatewayState.Offline, time.GetUtcNow()) { Version = identity.Version }, TelemetryJsonContext.Default.GatewayStatus);
+        var will = Will(identity, time);
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(endpoint.Host, endpoint.Port)
             .WithProtocolVersion(MqttProtocolVersion.V500)

@@ -22,7 +22,7 @@ public sealed class GatewayPublisher : IAsyncDisposable
         _identity = new GatewayIdentity(site, gateway, version);
         _time = time;
         _seq = lastSeq;
-        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, _identity, time), [], null, time, logger, PublishOnlineAsync);
+        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, _identity, time), [], null, time, logger, PublishOnlineAsync, GatewayMqtt.RefreshWill(_identity, time));
     }
 
     public long LastSeq => Interlocked.Read(ref _seq);

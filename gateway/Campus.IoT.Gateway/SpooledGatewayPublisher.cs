@@ -33,7 +33,7 @@ public sealed partial class SpooledGatewayPublisher : IAsyncDisposable
         _spool = spool;
         _time = time;
         _logger = logger;
-        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, identity, time, security), [], null, time, logger, PublishOnlineAsync);
+        _client = new ResilientMqttClient(GatewayMqtt.Options(endpoint, identity, time, security), [], null, time, logger, PublishOnlineAsync, GatewayMqtt.RefreshWill(identity, time));
     }
 
     public bool IsConnected => _client.IsConnected;

@@ -168,18 +168,18 @@ public abstract class AlarmStoreTests : IAsyncLifetime
         {
             node.Save(
                 engine.OnEvents("school-01", "gw-1", [new DeviceEvent("d1", EventType.Smoke, EventState.Active, start)]),
-                [new InputMark("school-01", "gw-1", 41, start), new InputMark("school-01", "gw-2", 7, start.AddSeconds(1))]);
-            node.Save([], [new InputMark("school-02", "gw-1", 41, start.AddSeconds(2))]);
+                [new InputMark("school-01", "gw-1", 41, start, start), new InputMark("school-01", "gw-2", 7, start, start.AddSeconds(1))]);
+            node.Save([], [new InputMark("school-02", "gw-1", 41, start, start.AddSeconds(2))]);
             // A message redelivered after a crash is marked again: kept once, at its first time.
-            node.Save([], [new InputMark("school-01", "gw-1", 41, start.AddSeconds(9)), new InputMark("school-01", "gw-1", 42, start.AddSeconds(10))]);
+            node.Save([], [new InputMark("school-01", "gw-1", 41, start, start.AddSeconds(9)), new InputMark("school-01", "gw-1", 42, start, start.AddSeconds(10))]);
         }
 
         var takeover = Open();
         Assert.Equal(
-            [new InputMark("school-01", "gw-1", 41, start), new InputMark("school-01", "gw-1", 42, start.AddSeconds(10)), new InputMark("school-01", "gw-2", 7, start.AddSeconds(1))],
+            [new InputMark("school-01", "gw-1", 41, start, start), new InputMark("school-01", "gw-1", 42, start, start.AddSeconds(10)), new InputMark("school-01", "gw-2", 7, start, start.AddSeconds(1))],
             takeover.RecentInputs("school-01", start));
-        Assert.Equal([new InputMark("school-01", "gw-1", 42, start.AddSeconds(10))], takeover.RecentInputs("school-01", start.AddSeconds(2)));
-        Assert.Equal([new InputMark("school-02", "gw-1", 41, start.AddSeconds(2))], takeover.RecentInputs("school-02", start));
+        Assert.Equal([new InputMark("school-01", "gw-1", 42, start, start.AddSeconds(10))], takeover.RecentInputs("school-01", start.AddSeconds(2)));
+        Assert.Equal([new InputMark("school-02", "gw-1", 41, start, start.AddSeconds(2))], takeover.RecentInputs("school-02", start));
         Assert.Empty(takeover.RecentInputs("school-03", start));
         Assert.Equal(new AuditVerification(true, 1, null, null), takeover.VerifyAudit());
     }
@@ -193,14 +193,14 @@ public abstract class AlarmStoreTests : IAsyncLifetime
         var good = raised[0];
         // The second transition cannot be stored (no rule): nothing of the save is, neither the first alarm nor the mark.
         var bad = good with { Alarm = good.Alarm with { Id = "broken", Rule = null! } };
-        Assert.ThrowsAny<Exception>(() => store.Save([good, bad], [new InputMark("school-01", "gw-1", 1, Time.GetUtcNow())]));
+        Assert.ThrowsAny<Exception>(() => store.Save([good, bad], [new InputMark("school-01", "gw-1", 1, Time.GetUtcNow(), Time.GetUtcNow())]));
 
         Assert.Empty(store.RecentInputs("school-01", DateTimeOffset.UnixEpoch));
         Assert.Null(store.Find(good.Alarm.Id));
         Assert.Empty(store.Audit(good.Alarm.Id));
         Assert.Equal(new AuditVerification(true, 0, null, null), store.VerifyAudit());
 
-        store.Save([good], [new InputMark("school-01", "gw-1", 1, Time.GetUtcNow())]);
+        store.Save([good], [new InputMark("school-01", "gw-1", 1, Time.GetUtcNow(), Time.GetUtcNow())]);
         Assert.Single(store.RecentInputs("school-01", DateTimeOffset.UnixEpoch));
         Assert.NotNull(store.Find(good.Alarm.Id));
         Assert.Equal(new AuditVerification(true, 1, null, null), store.VerifyAudit());
@@ -212,9 +212,9 @@ public abstract class AlarmStoreTests : IAsyncLifetime
         var first = Time.GetUtcNow();
         using (var store = OpenStore())
         {
-            store.Save([], [new InputMark("school-01", "gw-1", 1, first)]);
+            store.Save([], [new InputMark("school-01", "gw-1", 1, first, first)]);
             Time.Advance(TimeSpan.FromDays(1));
-            store.Save([], [new InputMark("school-01", "gw-1", 2, Time.GetUtcNow())]);
+            store.Save([], [new InputMark("school-01", "gw-1", 2, Time.GetUtcNow(), Time.GetUtcNow())]);
             Time.Advance(TimeSpan.FromDays(1.5));
         }
 

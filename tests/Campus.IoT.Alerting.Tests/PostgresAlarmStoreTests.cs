@@ -73,7 +73,7 @@ public sealed class PostgresAlarmStoreTests : AlarmStoreTests
                 for (var i = 0; i < Each; i++)
                 {
                     var now = Time.GetUtcNow();
-                    node.Save(engine.OnEvents(site, "gw-1", [new DeviceEvent($"smoke-{i}", EventType.Smoke, EventState.Active, now)]), [new InputMark(site, "gw-1", i, now)]);
+                    node.Save(engine.OnEvents(site, "gw-1", [new DeviceEvent($"smoke-{i}", EventType.Smoke, EventState.Active, now)]), [new InputMark(site, "gw-1", i, now, now)]);
                 }
             },
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));

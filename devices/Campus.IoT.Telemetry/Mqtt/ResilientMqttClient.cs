@@ -19,6 +19,7 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Action<MqttClientOptions>? _beforeConnect;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<CancellationToken, Task>? _onConnected;
@@ -32,8 +33,10 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
         Func<MqttApplicationMessageReceivedEventArgs, Task>? onMessage,
         TimeProvider time,
         ILogger logger,
-        Func<CancellationToken, Task>? onConnected = null)
+        Func<CancellationToken, Task>? onConnected = null,
+        Action<MqttClientOptions>? beforeConnect = null)
     {
+        _beforeConnect = beforeConnect;
         _onConnected = onConnected;
         _options = options;
         _subscriptions = subscriptions;
@@ -158,6 +161,8 @@ public sealed partial class ResilientMqttClient : IAsyncDisposable
             await _client.DisconnectAsync(new MqttClientDisconnectOptions(), stop);
         }
 
+        // A gateway's Last Will carries the time of this connection, not of the first one: each outage is a new status.
+        _beforeConnect?.Invoke(_options);
         var result = await _client.ConnectAsync(_options, stop);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {

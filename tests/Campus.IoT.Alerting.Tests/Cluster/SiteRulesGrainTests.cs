@@ -126,7 +126,7 @@ public sealed class SiteRulesGrainTests : IAsyncLifetime
             Id = "stored-smoke", Rule = "fire", Site = site, Gateway = "gw-1", Device = "smoke-1", Severity = AlarmSeverity.Critical,
             State = AlarmState.ActiveUnack, RaisedAt = now.AddSeconds(-40), UpdatedAt = now.AddSeconds(-40), Count = 1, Type = EventType.Smoke,
         };
-        _store.Save([new AlarmTransition(AlarmTransitionKind.Raised, stored, now.AddSeconds(-40), "system")], [new InputMark(site, "gw-1", 1, now.AddSeconds(-40))]);
+        _store.Save([new AlarmTransition(AlarmTransitionKind.Raised, stored, now.AddSeconds(-40), "system")], [new InputMark(site, "gw-1", 1, now.AddSeconds(-40), now.AddSeconds(-40))]);
         Journal.Append(site, new JournalEntry("gw-1", new MessageId(1, now.AddSeconds(-40)), null, [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, now.AddSeconds(-40))], null, now.AddSeconds(-40)));
         for (var i = 0; i <= 25; i += 5)
         {
@@ -146,6 +146,34 @@ public sealed class SiteRulesGrainTests : IAsyncLifetime
         await grain.Events("gw-1", 1, now.AddSeconds(-40), [new DeviceEvent("smoke-1", EventType.Smoke, EventState.Active, now.AddSeconds(-40))]);
         Assert.Single(_store.Audit("stored-smoke"));
         Assert.Equal(1, _store.LoadOpen(site).Single(a => a.Device == "fridge-1").Count);
+    }
+
+    [Fact]
+    public async Task A_takeover_after_a_tick_raised_and_cleared_an_alarm_raises_no_ghost_and_raises_what_was_held_but_not_yet_raised()
+    {
+        const string site = "school-g5";
+        var now = DateTimeOffset.UtcNow;
+
+        // The dead node raised fridge-1's excursion and cleared it from its tick (no input mark), and the alarm was
+        // acknowledged (closed) 2 s ago. fridge-2 held its excursion just as long, but the node died before its tick.
+        var closed = new Alarm
+        {
+            Id = "closed-fridge", Rule = "cold-test", Site = site, Gateway = "gw-1", Device = "fridge-1", Severity = AlarmSeverity.Major,
+            State = AlarmState.Cleared, RaisedAt = now.AddSeconds(-30), UpdatedAt = now.AddSeconds(-2), Count = 1,
+        };
+        _store.Save([new AlarmTransition(AlarmTransitionKind.Raised, closed with { State = AlarmState.ActiveUnack, UpdatedAt = now.AddSeconds(-8) }, now.AddSeconds(-8), "system"),
+            new AlarmTransition(AlarmTransitionKind.Acknowledged, closed, now.AddSeconds(-2), "guard")]);
+        var seq = 0;
+        for (var i = 0; i <= 25; i += 5)
+        {
+            var at = now.AddSeconds(-30 + i);
+            Journal.Append(site, new JournalEntry("gw-1", new MessageId(++seq, at), [new Reading("fridge-1", "temperature", i < 25 ? 12.0 : 4.0, at), new Reading("fridge-2", "temperature", 12.0, at)], null, null, at));
+        }
+
+        await Grains.GetGrain<ISiteRulesGrain>(site).Wake();
+        var open = _store.LoadOpen(site);
+        Assert.DoesNotContain(open, a => a.Device == "fridge-1");
+        Assert.Equal("raised at takeover: the condition held before this node took the school over", Assert.Single(_store.Audit(Assert.Single(open, a => a.Device == "fridge-2").Id)).Note);
     }
 
     [Fact]
