@@ -228,7 +228,10 @@ internal sealed partial class ClusterAlarms(
                 }
                 else
                 {
-                    await Task.WhenAny(queue.Urgent.Reader.WaitToReadAsync(_stopping.Token).AsTask(), queue.Telemetry.Reader.WaitToReadAsync(_stopping.Token).AsTask());
+                    // Each wait registers with both channels; the one that lost is cancelled so no waiter is left behind.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    await Task.WhenAny(queue.Urgent.Reader.WaitToReadAsync(wait.Token).AsTask(), queue.Telemetry.Reader.WaitToReadAsync(wait.Token).AsTask());
+                    await wait.CancelAsync();
                 }
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -235,7 +235,10 @@ internal sealed class AlarmEngine
                         // Offline is about readings arriving: receipt time, not the reading's ts (a spool replay of old
                         // readings is the device speaking now).
                         var silence = (Silence)(device.Detectors[i] ??= NewDetector(i, rule));
-                        if (silence.Observe(now) == DetectorSignal.Clear)
+                        var fresh = silence.LastSeen is null;
+                        // A fresh timer (after a restart or a takeover) has no silence of its own to end, but the store
+                        // may hold this device's offline alarm: the device speaking clears it either way.
+                        if (silence.Observe(now) == DetectorSignal.Clear || fresh)
                         {
                             ClearFromDetector(rule, site, gateway, r.Device, r, transitions);
                         }

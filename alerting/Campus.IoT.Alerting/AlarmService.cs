@@ -134,17 +134,26 @@ internal sealed partial class AlarmService : IAlarms, IDisposable
     /// <summary>An escalation step fell due (<see cref="EscalationScheduler"/>): the alarm climbs if it is still unanswered.</summary>
     public async Task EscalateAsync(string id, CancellationToken cancellationToken)
     {
+        var before = await ReadAsync(e => e.TryGetOpen(id, out var a) ? a.EscalationLevel : -1, cancellationToken);
         await RunAsync(() => _engine.Escalate(id, _time.GetUtcNow()), System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken);
 
         // The trigger that called is spent: arm the alarm's next step whether or not this one climbed (a step found not
-        // yet due must not leave the ladder without a trigger; arming the same time again changes nothing).
+        // yet due must not leave the ladder without a trigger). Not yet due here means the scheduler's clock runs ahead of
+        // this one by more than the tolerance: the trigger goes as far past the due time as that difference, so the next
+        // firing finds the step due instead of firing again at once, over and over.
         List<(string Id, string Site, DateTimeOffset? Due)> next = [];
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_engine.TryGetOpen(id, out var alarm))
+            if (_engine.TryGetOpen(id, out var alarm) && _engine.NextEscalation(alarm) is { } step)
             {
-                next.Add((id, alarm.Site, _engine.NextEscalation(alarm)?.Due));
+                var now = _time.GetUtcNow();
+                var due = alarm.EscalationLevel == before && step.Due > now ? step.Due + (step.Due - now) + TimeSpan.FromSeconds(1) : step.Due;
+                next.Add((id, alarm.Site, due));
+            }
+            else if (_engine.TryGetOpen(id, out var done))
+            {
+                next.Add((id, done.Site, null));
             }
         }
         finally

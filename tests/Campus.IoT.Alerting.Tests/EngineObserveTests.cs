@@ -84,4 +84,20 @@ public sealed class EngineObserveTests
         _time.Advance(TimeSpan.FromMinutes(6));
         Assert.DoesNotContain(engine.Tick(_time.GetUtcNow()), t => t.Alarm.Device == "slow-1");
     }
+
+    [Fact]
+    public void A_device_whose_offline_alarm_is_open_when_the_engine_starts_clears_it_with_its_first_reading()
+    {
+        // A restart or a takeover: the store holds the device's open offline alarm; this engine's timer is new.
+        var offline = new Alarm
+        {
+            Id = "offline-1", Rule = "sensor-offline", Site = Site, Gateway = Gw, Device = "fridge-9", Severity = AlarmSeverity.Warning,
+            State = AlarmState.ActiveUnack, RaisedAt = _time.GetUtcNow().AddMinutes(-20), UpdatedAt = _time.GetUtcNow().AddMinutes(-20),
+        };
+        var engine = new AlarmEngine(_time, [offline]);
+
+        var cleared = Assert.Single(engine.OnReadings(Site, Gw, [new Reading("fridge-9", "temperature", 4.0, _time.GetUtcNow())]));
+        Assert.Equal(("offline-1", AlarmTransitionKind.Cleared), (cleared.Alarm.Id, cleared.Kind));
+        Assert.Empty(engine.OnReadings(Site, Gw, [new Reading("fridge-9", "temperature", 4.1, _time.GetUtcNow())]));
+    }
 }
