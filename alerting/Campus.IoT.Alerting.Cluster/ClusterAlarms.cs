@@ -12,9 +12,10 @@ namespace Campus.IoT.Alerting.Cluster;
 /// <summary>
 /// <see cref="IAlarms"/> on a cluster node. Inputs: every node receives every school's messages (its own, non-shared MQTT
 /// subscriptions), journals them (<see cref="SiteJournal"/>) and forwards them in order to the school's grain, wherever it
-/// runs; a node dying loses nothing the other nodes received. Forwarding is one queue per school, retried until the grain
-/// takes it, so a school whose grain is moving (its node died, up to the membership's detection time) waits without
-/// holding up the others. People's actions go to the grain directly; reads come from the shared store.
+/// runs; a node dying loses nothing the other nodes received. Each school has its own forwarder (events, statuses and
+/// console reports ahead of readings, see <see cref="ForwardAsync"/>), retried until the grain takes an input, so a school
+/// whose grain is moving (its node died, up to the membership's detection time) waits without holding up the others.
+/// People's actions go to the grain directly; reads come from the shared store.
 /// </summary>
 internal sealed partial class ClusterAlarms(
     IGrainFactory grains,
@@ -29,7 +30,7 @@ internal sealed partial class ClusterAlarms(
 {
     private readonly IClusterReadingObserver[] _readingObservers = [.. readingObservers];
 
-    /// <summary>Inputs a school's queue holds before the broker's delivery waits (back-pressure, bounded memory).</summary>
+    /// <summary>Reading messages a school's queue holds; beyond it the oldest leave the alarm path (counted, logged).</summary>
     public const int QueuePerSite = 10_000;
 
     private readonly ConcurrentDictionary<string, SiteQueue> _queues = new(StringComparer.Ordinal);

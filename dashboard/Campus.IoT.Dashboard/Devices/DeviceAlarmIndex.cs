@@ -38,8 +38,8 @@ internal sealed class DeviceAlarmIndex
         var fresh = new Dictionary<string, (string Site, string Device, HealthReasons Reason)>(StringComparer.Ordinal);
         foreach (var alarm in open)
         {
-            var reason = alarm.Device is null ? HealthReasons.None : ReasonOf(alarm.Rule);
-            if (reason != HealthReasons.None && IsActive(alarm))
+            var reason = ActiveReason(alarm);
+            if (reason != HealthReasons.None)
             {
                 fresh[alarm.Id] = (alarm.Site, alarm.Device!, reason);
             }
@@ -75,11 +75,11 @@ internal sealed class DeviceAlarmIndex
     /// <summary>Takes an alarm change into account; true when it changed what the index says.</summary>
     public bool Apply(Alarm alarm)
     {
-        var reason = alarm.Device is null ? HealthReasons.None : ReasonOf(alarm.Rule);
+        var reason = ActiveReason(alarm);
         bool changed;
         lock (_lock)
         {
-            if (reason != HealthReasons.None && IsActive(alarm))
+            if (reason != HealthReasons.None)
             {
                 changed = !_byId.TryGetValue(alarm.Id, out var known) || known.Reason != reason;
                 _byId[alarm.Id] = (alarm.Site, alarm.Device!, reason);
@@ -122,6 +122,10 @@ internal sealed class DeviceAlarmIndex
             return _snapshot;
         }
     }
+
+    /// <summary>What an alarm says about its device's health while its condition holds; none otherwise.</summary>
+    private HealthReasons ActiveReason(Alarm alarm) =>
+        alarm.Device is null || !IsActive(alarm) ? HealthReasons.None : ReasonOf(alarm.Rule);
 
     private HealthReasons ReasonOf(string rule)
     {
