@@ -217,8 +217,8 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
             Assert.Equal(2, steps.Count(s => s == alarm.Id));
         }
 
-        await Eventually.True(() => WebhookSteps().Count == smoke.Count * 2, "a webhook call for every step", TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // A step fired twice would be a second notification (another id) for the same alarm and level.
+        await Eventually.True(() => WebhookSteps().Count >= smoke.Count * 2, "a webhook call for every step", TimeSpan.FromSeconds(60));
         var calls = WebhookSteps();
         Assert.Equal(smoke.Count * 2, calls.Count);
         Assert.Equal(calls.Count, calls.Distinct().Count());
