@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using Campus.IoT.Ingest;
+using Campus.IoT.Ingest.Storage;
 using Campus.IoT.Telemetry;
 using Campus.IoT.Telemetry.Mqtt;
 using Microsoft.Extensions.Configuration;
@@ -21,7 +22,8 @@ namespace Campus.IoT.Benchmarks;
 /// them, and once to ingest (MQTT 5 shared subscription, manual acknowledgement after the batch is durable). Rounds
 /// alternate baseline / ingest so drift on a shared machine hits both. Then a 10× burst (ten times the messages, published
 /// as fast as the broker takes them) with the process's peak memory sampled throughout.
-/// <code>dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- ingest [--messages 4000] [--rounds 3] [--publishers 4] [--store sqlite|victoria]</code>
+/// <code>dotnet run -c Release --project bench/Campus.IoT.Benchmarks -- ingest [--messages 4000] [--rounds 3] [--publishers 4] [--store sqlite|victoria|discard] [--diagnose]</code>
+/// (<c>--store discard</c>, for diagnosis: ingest whole except that its store keeps nothing.)
 /// </summary>
 internal static class IngestHarness
 {
@@ -37,16 +39,16 @@ internal static class IngestHarness
         try
         {
             await using var mosquitto = await BenchServers.StartMosquittoAsync(work);
-            if (store is not ("sqlite" or "victoria"))
+            if (store is not ("sqlite" or "victoria" or "discard"))
             {
-                Console.Error.WriteLine($"unknown --store {store}: sqlite or victoria");
+                Console.Error.WriteLine($"unknown --store {store}: sqlite, victoria or discard");
                 return 2;
             }
 
             await using var victoria = store == "victoria" ? await BenchServers.StartVictoriaMetricsAsync() : null;
             Console.WriteLine($"mosquitto {mosquitto.Uri}{(victoria is null ? string.Empty : $", victoria-metrics {victoria.Url}")}; {messages} messages × {ReadingsPerMessage} readings per round, {publishers} publishers, QoS 1, store {store}");
             var payloadBytes = Encoding.UTF8.GetByteCount(Payload(1, 0));
-            Console.WriteLine($"message size ≈ {payloadBytes} B");
+            Console.WriteLine($"message size ≈ {payloadBytes} B; GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode} (campus-ingest and the platform are ASP.NET Core hosts: server GC; DOTNET_gcServer=1 runs this harness the same way)");
 
             using var stored = new StoredCounter();
             var data = Path.Combine(work, "data");
@@ -54,38 +56,46 @@ internal static class IngestHarness
             await host.StartAsync();
             await host.Services.GetRequiredService<IngestConsumer>().WaitConnectedAsync(CancellationToken.None);
 
+            var payloads = Payloads(messages, publishers);
             var results = new List<(double Raw, double Ingest, double RawCpu, double IngestCpu, double RawServerCpu, double IngestServerCpu)>();
             for (var round = 0; round <= rounds; round++)
             {
                 // Round 0 warms up the JIT, the broker and the store; it is not reported.
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var serverCpu = ServerCpu();
-                var raw = await RawRoundAsync(mosquitto.Port, messages, publishers, $"raw-{round}");
+                var gc = GcSnapshot.Take();
+                var raw = await RawRoundAsync(mosquitto.Port, payloads, $"raw-{round}");
+                var rawGc = GcSnapshot.Take() - gc;
                 var rawCpu = CpuMicrosPerMessage(ref cpu, messages);
                 var rawServerCpu = ServerCpuMicrosPerMessage(ref serverCpu, messages);
                 if (args.Contains("--diagnose"))
                 {
-                    var manual = await RawRoundAsync(mosquitto.Port, messages, publishers, $"manual-{round}", manualAck: true);
+                    var manual = await RawRoundAsync(mosquitto.Port, payloads, $"manual-{round}", manualAck: true);
                     var manualCpu = CpuMicrosPerMessage(ref cpu, messages);
                     _ = ServerCpuMicrosPerMessage(ref serverCpu, messages);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round} diagnosis: bare subscriber acknowledging from another task in batches of 500, no store: {manual:F0} msg/s ({manual / raw:F2} of raw), {manualCpu:F0} CPU µs/msg"));
                 }
 
                 var site = $"ingest-{round}";
-                var ingest = await IngestRoundAsync(mosquitto.Port, messages, publishers, site, stored);
+                gc = GcSnapshot.Take();
+                var ingest = await IngestRoundAsync(mosquitto.Port, payloads, site, stored);
+                var ingestGc = GcSnapshot.Take() - gc;
                 var ingestCpu = CpuMicrosPerMessage(ref cpu, messages);
                 var ingestServerCpu = ServerCpuMicrosPerMessage(ref serverCpu, messages);
                 if (round > 0)
                 {
                     results.Add((raw, ingest, rawCpu, ingestCpu, rawServerCpu, ingestServerCpu));
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: raw broker {raw:F0} msg/s ({raw * ReadingsPerMessage:F0} readings/s); ingest {ingest:F0} msg/s ({ingest * ReadingsPerMessage:F0} readings/s); ratio {ingest / raw:F2}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: raw broker {raw:F0} msg/s ({raw * ReadingsPerMessage:F0} readings/s); ingest {ingest:F0} msg/s ({ingest * ReadingsPerMessage:F0} readings/s); ratio {ingest / raw:F2}; GC raw {rawGc.Describe(messages)}, ingest {ingestGc.Describe(messages)}"));
                 }
             }
 
             var burst = await BurstAsync(mosquitto.Port, messages * 10, publishers, "burst", stored, host);
-            var verified = store == "sqlite"
-                ? host.Services.GetRequiredService<SqliteReadingStore>().CountReadings()
-                : await victoria!.CountSamplesAsync("temperature_value");
+            var verified = store switch
+            {
+                "sqlite" => host.Services.GetRequiredService<SqliteReadingStore>().CountReadings(),
+                "discard" => ((DiscardStore)host.Services.GetRequiredService<ITimeSeriesStore>()).Readings,
+                _ => await victoria!.CountSamplesAsync("temperature_value"),
+            };
             var expected = (long)(rounds + 1 + 10) * messages * ReadingsPerMessage;
             Console.WriteLine();
             Console.WriteLine("| round | raw broker msg/s | ingest msg/s | ingest readings/s | ingest / raw | CPU µs/msg this process, raw | … ingest | CPU µs/msg servers, raw | … ingest |");
@@ -98,7 +108,7 @@ internal static class IngestHarness
 
             var median = results.Select(r => r.Ingest / r.Raw).Order().ElementAt(results.Count / 2);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median ratio {median:F2}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"10× burst: {messages * 10} messages in {burst.Seconds:F1} s ({burst.ReadingsPerSecond:F0} readings/s); peak working set {burst.PeakWorkingSetMb:F0} MiB, peak GC heap {burst.PeakHeapMb:F0} MiB (before the burst: {burst.BaseWorkingSetMb:F0} / {burst.BaseHeapMb:F0} MiB); queue peak {burst.PeakQueue} of {host.Services.GetRequiredService<IngestQueue>().Capacity}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"10× burst: {messages * 10} messages in {burst.Seconds:F1} s ({burst.ReadingsPerSecond:F0} readings/s); peak working set {burst.PeakWorkingSetMb:F0} MiB, peak GC heap {burst.PeakHeapMb:F0} MiB (before the burst, with the publishers' {messages * 10 * payloadBytes / 1048576.0:F0} MiB of payloads built: {burst.BaseWorkingSetMb:F0} / {burst.BaseHeapMb:F0} MiB); queue peak {burst.PeakQueue} of {host.Services.GetRequiredService<IngestQueue>().Capacity}"));
             Console.WriteLine($"stored readings counted by the store: {verified}, expected {expected}: {(verified == expected ? "zero loss, none doubled" : "MISMATCH")}");
             await host.StopAsync();
             return verified == expected ? 0 : 1;
@@ -135,12 +145,19 @@ internal static class IngestHarness
         builder.Services.AddSingleton(new MqttClientSettings(endpoint, "bench"));
         builder.Services.AddSingleton(sp => new PayloadDecoder(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddCampusIngest(builder.Configuration, _ => dataDir);
+        if (store == "discard")
+        {
+            // Diagnosis only: everything ingest does except the store write (receive, decode, queue, acknowledgement).
+            builder.Services.AddSingleton<ITimeSeriesStore>(new DiscardStore());
+        }
+
         return builder.Build();
     }
 
     /// <summary>Baseline: a bare MQTTnet subscriber (QoS 1, automatic acknowledgement) that counts messages.</summary>
-    private static async Task<double> RawRoundAsync(int port, int messages, int publishers, string site, bool manualAck = false)
+    private static async Task<double> RawRoundAsync(int port, byte[][][] payloads, string site, bool manualAck = false)
     {
+        var messages = payloads.Sum(p => p.Length);
         var received = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = System.Threading.Channels.Channel.CreateUnbounded<MqttApplicationMessageReceivedEventArgs>();
@@ -181,7 +198,7 @@ internal static class IngestHarness
             .WithClientId($"raw-{Guid.NewGuid():N}"[..20]).WithCleanStart(true).WithReceiveMaximum(4000).Build());
         await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"bench/raw/{site}/+/telemetry", MqttQualityOfServiceLevel.AtLeastOnce).Build());
         var clock = Stopwatch.StartNew();
-        await PublishAsync(port, messages, publishers, $"bench/raw/{site}");
+        await PublishAsync(port, payloads, $"bench/raw/{site}");
         await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
         var seconds = clock.Elapsed.TotalSeconds;
         pending.Writer.Complete();
@@ -190,11 +207,12 @@ internal static class IngestHarness
         return messages / seconds;
     }
 
-    private static async Task<double> IngestRoundAsync(int port, int messages, int publishers, string site, StoredCounter stored)
+    private static async Task<double> IngestRoundAsync(int port, byte[][][] payloads, string site, StoredCounter stored)
     {
+        var messages = payloads.Sum(p => p.Length);
         var target = stored.Value + ((long)messages * ReadingsPerMessage);
         var clock = Stopwatch.StartNew();
-        await PublishAsync(port, messages, publishers, $"campus/v1/{site}");
+        await PublishAsync(port, payloads, $"campus/v1/{site}");
         await stored.WaitForAsync(target, TimeSpan.FromMinutes(5));
         return messages / clock.Elapsed.TotalSeconds;
     }
@@ -202,6 +220,8 @@ internal static class IngestHarness
     private static async Task<(double Seconds, double ReadingsPerSecond, double PeakWorkingSetMb, double PeakHeapMb, double BaseWorkingSetMb, double BaseHeapMb, int PeakQueue)> BurstAsync(
         int port, int messages, int publishers, string site, StoredCounter stored, IHost host)
     {
+        // The publishers' payloads exist before the base is taken: what the burst adds on top of them is ingest's.
+        var payloads = Payloads(messages, publishers);
         GC.Collect();
         var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -223,7 +243,7 @@ internal static class IngestHarness
         });
         var target = stored.Value + ((long)messages * ReadingsPerMessage);
         var clock = Stopwatch.StartNew();
-        await PublishAsync(port, messages, publishers, $"campus/v1/{site}");
+        await PublishAsync(port, payloads, $"campus/v1/{site}");
         await stored.WaitForAsync(target, TimeSpan.FromMinutes(10));
         var seconds = clock.Elapsed.TotalSeconds;
         await sampling.CancelAsync();
@@ -231,11 +251,14 @@ internal static class IngestHarness
         return (seconds, messages * ReadingsPerMessage / seconds, peakWs, peakHeap, baseWs, baseHeap, peakQueue);
     }
 
-    /// <summary>The same load for every round: <paramref name="publishers"/> MQTTnet clients, each awaiting every QoS 1 publish.</summary>
-    private static async Task PublishAsync(int port, int messages, int publishers, string topicPrefix)
+    /// <summary>Each publisher's payloads, built before any clock starts (they are the same for every round: the topic differs).</summary>
+    private static byte[][][] Payloads(int messages, int publishers) =>
+        [.. Enumerable.Range(0, publishers).Select(p => Enumerable.Range(0, messages / publishers).Select(i => Encoding.UTF8.GetBytes(Payload(i + 1, p))).ToArray())];
+
+    /// <summary>The same load for every round: one MQTTnet client per payload list, each awaiting every QoS 1 publish.</summary>
+    private static async Task PublishAsync(int port, byte[][][] payloads, string topicPrefix)
     {
-        var payloads = Enumerable.Range(0, publishers).Select(p => Enumerable.Range(0, messages / publishers).Select(i => Encoding.UTF8.GetBytes(Payload(i + 1, p))).ToArray()).ToArray();
-        await Task.WhenAll(Enumerable.Range(0, publishers).Select(async p =>
+        await Task.WhenAll(Enumerable.Range(0, payloads.Length).Select(async p =>
         {
             using var client = new MqttClientFactory().CreateMqttClient();
             await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500)
@@ -367,5 +390,39 @@ internal static class IngestHarness
         }
 
         public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>A store that keeps nothing and counts what it was given (<c>--store discard</c>, for diagnosis).</summary>
+    private sealed class DiscardStore : ITimeSeriesStore
+    {
+        private long _readings;
+
+        public string Kind => "discard";
+
+        public long Readings => Interlocked.Read(ref _readings);
+
+        public Task<StoreWriteResult> WriteAsync(IReadOnlyList<IngestBatch> batches, CancellationToken cancellationToken)
+        {
+            var readings = batches.Sum(b => b.Readings.Count);
+            Interlocked.Add(ref _readings, readings);
+            return Task.FromResult(new StoreWriteResult(readings, 0));
+        }
+
+        public Task<IReadOnlyList<ReadingBucket>> QueryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ReadingBucket>>([]);
+    }
+
+    /// <summary>This process's allocations and collections, to tell what a round cost the garbage collector.</summary>
+    private readonly record struct GcSnapshot(long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+    {
+        public static GcSnapshot Take() =>
+            new(GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+        public static GcSnapshot operator -(GcSnapshot a, GcSnapshot b) =>
+            new(a.Allocated - b.Allocated, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused);
+
+        public string Describe(int messages) => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Allocated / 1024.0 / messages:F1} KiB/msg allocated, collections gen0 {Gen0} / gen1 {Gen1} / gen2 {Gen2}, paused {Paused.TotalMilliseconds:F0} ms");
     }
 }

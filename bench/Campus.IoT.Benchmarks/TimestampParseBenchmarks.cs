@@ -8,7 +8,8 @@ namespace Campus.IoT.Benchmarks;
 /// <summary>
 /// Where decoding time goes: <see cref="Timestamps.TryParse"/> (used by both <see cref="PayloadDecoder"/> and the
 /// source-generated <c>UtcMillisecondsConverter</c>, once per reading) against the baseline of System.Text.Json's own
-/// ISO 8601 parser reading the same UTF-8 token (<see cref="Utf8JsonReader.TryGetDateTimeOffset"/>, which takes RFC 3339).
+/// ISO 8601 parser reading the same UTF-8 token (<see cref="Utf8JsonReader.TryGetDateTimeOffset"/>, which takes RFC 3339);
+/// and the project's UTF-8 parser on the token's bytes, which the decoder uses since the ingest CPU work (no string).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
@@ -33,5 +34,13 @@ public class TimestampParseBenchmarks
         var reader = new Utf8JsonReader(Token);
         reader.Read();
         return Timestamps.TryParse(reader.GetString(), out var value) ? value : default;
+    }
+
+    [Benchmark(Description = "Timestamps.TryParse(UTF-8 bytes)")]
+    public DateTimeOffset ProjectUtf8Parser()
+    {
+        var reader = new Utf8JsonReader(Token);
+        reader.Read();
+        return Timestamps.TryParse(reader.ValueSpan, out var value) ? value : default;
     }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -13,7 +15,10 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
+    private static readonly (byte[] Utf8, string Name)[] MetricNames = [.. Metrics.All.Select(m => (System.Text.Encoding.UTF8.GetBytes(m), m))];
+
     private readonly PayloadLimits _limits = limits ?? PayloadLimits.Default;
+    private readonly IdentifierPool _identifiers = new();
 
     public PayloadLimits Limits => _limits;
 
@@ -236,15 +241,23 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
             return false;
         }
 
-        if (!TryReadDevice(item, out var device, out failure) || !TryReadString(item, "metric", out var metricText, out failure))
+        if (!TryReadDevice(item, out var device, out failure))
         {
             return false;
         }
 
-        if (!Metrics.TryNormalize(metricText, out var metric))
+        if (!TryReadKnownMetric(item, out var metric))
         {
-            failure = new(RejectReason.UnknownMetric, $"metric '{Truncate(metricText)}' is not one of {string.Join(", ", Metrics.All)}");
-            return false;
+            if (!TryReadString(item, "metric", out var metricText, out failure))
+            {
+                return false;
+            }
+
+            if (!Metrics.TryNormalize(metricText, out metric))
+            {
+                failure = new(RejectReason.UnknownMetric, $"metric '{Truncate(metricText)}' is not one of {string.Join(", ", Metrics.All)}");
+                return false;
+            }
         }
 
         if (!TryReadValue(item, out var value, out failure) || !TryReadTs(item, "reading", now, out var ts, out failure))
@@ -309,8 +322,15 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
         return true;
     }
 
-    private static bool TryReadDevice(JsonElement item, out string device, out Failure failure)
+    private bool TryReadDevice(JsonElement item, out string device, out Failure failure)
     {
+        // The common case, a valid identifier seen before: the pooled string, nothing allocated.
+        if (item.TryGetProperty("device", out var element) && element.ValueKind == JsonValueKind.String && _identifiers.TryGet(Unescaped(element), out device))
+        {
+            failure = default;
+            return true;
+        }
+
         if (!TryReadString(item, "device", out device, out failure))
         {
             return false;
@@ -323,6 +343,25 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
         }
 
         return true;
+    }
+
+    /// <summary>A known metric's constant, compared on the UTF-8 bytes (no string allocated); null otherwise.</summary>
+    private static bool TryReadKnownMetric(JsonElement item, [NotNullWhen(true)] out string? metric)
+    {
+        metric = null;
+        if (item.TryGetProperty("metric", out var element) && element.ValueKind == JsonValueKind.String)
+        {
+            foreach (var (utf8, name) in MetricNames)
+            {
+                if (element.ValueEquals(utf8))
+                {
+                    metric = name;
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static bool TryReadValue(JsonElement item, out double value, out Failure failure)
@@ -367,7 +406,7 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
             return false;
         }
 
-        if (element.ValueKind != JsonValueKind.String || !Timestamps.TryParse(element.GetString(), out ts))
+        if (element.ValueKind != JsonValueKind.String || !TryParseTs(element, out ts))
         {
             failure = new(RejectReason.BadTs, $"{what} ts {Truncate(element.GetRawText())} is not an RFC 3339 timestamp with offset");
             return false;
@@ -381,6 +420,22 @@ public sealed class PayloadDecoder(TimeProvider time, PayloadLimits? limits = nu
 
         failure = default;
         return true;
+    }
+
+    /// <summary>A string element's timestamp, read from its UTF-8 bytes when it has no escapes (no string allocated).</summary>
+    private static bool TryParseTs(JsonElement element, out DateTimeOffset ts) =>
+        Unescaped(element) is { IsEmpty: false } utf8 ? Timestamps.TryParse(utf8, out ts) : Timestamps.TryParse(element.GetString(), out ts);
+
+    /// <summary>The UTF-8 bytes of a string element without its quotes, or empty when it holds an escape (or is empty).</summary>
+    private static ReadOnlySpan<byte> Unescaped(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        if (raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"')
+        {
+            raw = raw[1..^1];
+        }
+
+        return raw.Contains((byte)'\\') ? default : raw;
     }
 
     private static bool TryReadString(JsonElement item, string name, out string value, out Failure failure)

@@ -141,7 +141,51 @@ internal sealed partial class IngestWriter : BackgroundService
                 continue;
             }
 
+            if (_batch.Count < _options.MaxBatchMessages && _options.BatchLinger > TimeSpan.Zero && !stoppingToken.IsCancellationRequested)
+            {
+                await LingerAsync(stoppingToken);
+            }
+
             await HandleBatchAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Tops the batch up while messages keep coming: until it is full, until <see cref="IngestOptions.BatchLinger"/> has
+    /// passed, or until no message has arrived for a tenth of it (a pause in the stream: at a school's rate a reading waits
+    /// about that long, not the whole linger). Returns early when the queue completes (shutdown) or stopping is requested.
+    /// </summary>
+    private async Task LingerAsync(CancellationToken stoppingToken)
+    {
+        var linger = _options.BatchLinger;
+        var idle = linger / 10;
+        var started = _time.GetTimestamp();
+        while (_batch.Count < _options.MaxBatchMessages)
+        {
+            var left = linger - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var gap = new CancellationTokenSource(left < idle ? left : idle, _time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(gap.Token, stoppingToken);
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            while (_batch.Count < _options.MaxBatchMessages && _queue.Reader.TryRead(out var item))
+            {
+                _batch.Add(item);
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Campus.IoT.Ingest.Storage;
 using Campus.IoT.Telemetry;
@@ -30,8 +29,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
 {
     private const long MinuteMs = 60_000;
     private const long HourMs = 3_600_000;
-    private const int ReadingsPerStatement = 32;
-    private const int RowsPerStatement = 8;
+    private const int RowsPerStatement = 32;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -122,12 +120,12 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                 }
 
                 // Key order: each series' rows land next to each other in the B-tree, so a commit touches fewer pages.
-                _rows.Sort(static (a, b) => a.Series != b.Series ? a.Series.CompareTo(b.Series) : a.Ts.CompareTo(b.Ts));
+                _rows.Sort();
                 var readings = InsertReadings();
                 var events = InsertEvents(tx, batches);
                 if (readings == _rows.Count)
                 {
-                    AddToRollups(tx);
+                    AddToRollups();
                 }
                 else
                 {
@@ -174,34 +172,43 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     }
 
     /// <summary>
-    /// Multi-row <c>INSERT OR IGNORE</c> statements of <see cref="ReadingsPerStatement"/> rows, prepared and bound through
-    /// SQLitePCLRaw by parameter index on the connection's own handle (inside the transaction Microsoft.Data.Sqlite began).
-    /// Microsoft.Data.Sqlite binds every parameter by name (<c>sqlite3_bind_parameter_index</c>, a linear search per
-    /// parameter), which grows quadratically with a statement's parameters. Measured on dense bench data (25,000-row writes):
-    /// through Microsoft.Data.Sqlite 1 row per statement 472k rows/s, 8 rows 665k, 32 rows 492k, 100 rows 330k; bound by
-    /// index 1 row 764–876k, 8 rows 995k–1.02M, 32 rows 1.06–1.08M.
+    /// Multi-row <c>INSERT OR IGNORE</c> statements of <see cref="RowsPerStatement"/> rows, bound by parameter index (see
+    /// <see cref="ExecuteRows{T}"/>). Measured on dense bench data (25,000-row writes): through Microsoft.Data.Sqlite, which
+    /// binds by name, 1 row per statement 472k rows/s, 8 rows 665k, 32 rows 492k, 100 rows 330k; bound by index 1 row
+    /// 764–876k, 8 rows 995k–1.02M, 32 rows 1.06–1.08M.
     /// </summary>
-    private int InsertReadings()
+    private int InsertReadings() =>
+        ExecuteRows(_rows, "INSERT OR IGNORE INTO readings (series, ts, value) VALUES ", "(?,?,?)", string.Empty, static (db, stmt, row, p) =>
+        {
+            Check(db, raw.sqlite3_bind_int64(stmt, p, row.Series));
+            Check(db, raw.sqlite3_bind_int64(stmt, p + 1, row.Ts));
+            Check(db, raw.sqlite3_bind_double(stmt, p + 2, row.Value));
+        });
+
+    /// <summary>
+    /// Runs <c>head</c> + <c>values</c> × n + <c>tail</c> over <paramref name="items"/> in statements of
+    /// <see cref="RowsPerStatement"/> rows (the last one shorter), prepared through SQLitePCLRaw on the writer's own handle (so
+    /// inside the transaction Microsoft.Data.Sqlite began) and bound by parameter index: Microsoft.Data.Sqlite binds every
+    /// parameter by name (<c>sqlite3_bind_parameter_index</c>, a linear search per parameter), which grows quadratically with
+    /// a statement's parameters. Returns the rows changed.
+    /// </summary>
+    private int ExecuteRows<T>(List<T> items, string head, string values, string tail, Action<sqlite3, sqlite3_stmt, T, int> bind)
     {
         var db = _writer.Handle ?? throw new InvalidOperationException("the writer connection is closed");
-        var inserted = 0;
+        var perRow = values.Count(c => c == '?');
+        var changed = 0;
         sqlite3_stmt? full = null;
         try
         {
-            for (var start = 0; start < _rows.Count; start += ReadingsPerStatement)
+            for (var start = 0; start < items.Count; start += RowsPerStatement)
             {
-                var count = Math.Min(ReadingsPerStatement, _rows.Count - start);
-                var stmt = count == ReadingsPerStatement ? full ??= PrepareInsert(db, ReadingsPerStatement) : PrepareInsert(db, count);
+                var count = Math.Min(RowsPerStatement, items.Count - start);
+                var stmt = count == RowsPerStatement ? full ??= Prepare(db, head, values, RowsPerStatement, tail) : Prepare(db, head, values, count, tail);
                 try
                 {
                     for (var i = 0; i < count; i++)
                     {
-                        var row = _rows[start + i];
-                        var p = (i * 3) + 1;
-                        Check(db, raw.sqlite3_bind_int64(stmt, p, row.Series));
-                        Check(db, raw.sqlite3_bind_int64(stmt, p + 1, row.Ts));
-                        Check(db, raw.sqlite3_bind_double(stmt, p + 2, row.Value));
-                        _minutes.Add((row.Series, FloorTo(row.Ts, MinuteMs)));
+                        bind(db, stmt, items[start + i], (i * perRow) + 1);
                     }
 
                     var rc = raw.sqlite3_step(stmt);
@@ -210,7 +217,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                         throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc);
                     }
 
-                    inserted += raw.sqlite3_changes(db);
+                    changed += raw.sqlite3_changes(db);
                     raw.sqlite3_reset(stmt);
                 }
                 finally
@@ -231,18 +238,23 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             }
         }
 
-        return inserted;
+        return changed;
     }
 
-    private static sqlite3_stmt PrepareInsert(sqlite3 db, int rows)
+    private static sqlite3_stmt Prepare(sqlite3 db, string head, string values, int rows, string tail)
     {
-        var sql = new StringBuilder("INSERT OR IGNORE INTO readings (series, ts, value) VALUES ", 64 + (rows * 8));
+        var sql = new StringBuilder(head, head.Length + tail.Length + (rows * (values.Length + 1)));
         for (var i = 0; i < rows; i++)
         {
-            sql.Append(i == 0 ? "(?,?,?)" : ",(?,?,?)");
+            if (i > 0)
+            {
+                sql.Append(',');
+            }
+
+            sql.Append(values);
         }
 
-        Check(db, raw.sqlite3_prepare_v2(db, sql.ToString(), out var stmt));
+        Check(db, raw.sqlite3_prepare_v2(db, sql.Append(tail).ToString(), out var stmt));
         return stmt;
     }
 
@@ -306,13 +318,13 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// The common case, every row new: the batch's own per-minute and per-hour statistics (computed in one pass over the
     /// sorted rows) are added to the rollups, with no reads.
     /// </summary>
-    private void AddToRollups(SqliteTransaction tx)
+    private void AddToRollups()
     {
-        Aggregate(tx, "readings_1m", MinuteMs);
-        Aggregate(tx, "readings_1h", HourMs);
+        Aggregate("readings_1m", MinuteMs);
+        Aggregate("readings_1h", HourMs);
     }
 
-    private void Aggregate(SqliteTransaction tx, string table, long unit)
+    private void Aggregate(string table, long unit)
     {
         _buckets.Clear();
         var i = 0;
@@ -335,60 +347,20 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             _buckets.Add(new Bucket(first.Series, bucket, count, sum, min, max));
         }
 
-        SqliteCommand? full = null;
-        try
-        {
-            for (var start = 0; start < _buckets.Count; start += RowsPerStatement)
+        ExecuteRows(
+            _buckets,
+            $"INSERT INTO {table} (series, ts, count, sum, min, max) VALUES ",
+            "(?,?,?,?,?,?)",
+            " ON CONFLICT (series, ts) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max)",
+            static (db, stmt, b, p) =>
             {
-                var n = Math.Min(RowsPerStatement, _buckets.Count - start);
-                var command = n == RowsPerStatement ? full ??= AddCommand(tx, table, RowsPerStatement) : AddCommand(tx, table, n);
-                for (var k = 0; k < n; k++)
-                {
-                    var b = _buckets[start + k];
-                    command.Parameters[k * 6].Value = b.Series;
-                    command.Parameters[(k * 6) + 1].Value = b.Ts;
-                    command.Parameters[(k * 6) + 2].Value = b.Count;
-                    command.Parameters[(k * 6) + 3].Value = b.Sum;
-                    command.Parameters[(k * 6) + 4].Value = b.Min;
-                    command.Parameters[(k * 6) + 5].Value = b.Max;
-                }
-
-                command.ExecuteNonQuery();
-                if (!ReferenceEquals(command, full))
-                {
-                    command.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            full?.Dispose();
-        }
-    }
-
-    private SqliteCommand AddCommand(SqliteTransaction tx, string table, int rows)
-    {
-        var command = _writer.CreateCommand();
-        command.Transaction = tx;
-        var sql = new StringBuilder($"INSERT INTO {table} (series, ts, count, sum, min, max) VALUES ", 200 + (rows * 40));
-        for (var k = 0; k < rows; k++)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $"{(k == 0 ? string.Empty : ",")}($s{k},$t{k},$c{k},$u{k},$n{k},$x{k})");
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$s{k}"), SqliteType.Integer);
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$t{k}"), SqliteType.Integer);
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$c{k}"), SqliteType.Integer);
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$u{k}"), SqliteType.Real);
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$n{k}"), SqliteType.Real);
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$x{k}"), SqliteType.Real);
-        }
-
-        sql.Append("""
-             ON CONFLICT (series, ts) DO UPDATE SET
-                count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max)
-            """);
-        command.CommandText = sql.ToString();
-        command.Prepare();
-        return command;
+                Check(db, raw.sqlite3_bind_int64(stmt, p, b.Series));
+                Check(db, raw.sqlite3_bind_int64(stmt, p + 1, b.Ts));
+                Check(db, raw.sqlite3_bind_int64(stmt, p + 2, b.Count));
+                Check(db, raw.sqlite3_bind_double(stmt, p + 3, b.Sum));
+                Check(db, raw.sqlite3_bind_double(stmt, p + 4, b.Min));
+                Check(db, raw.sqlite3_bind_double(stmt, p + 5, b.Max));
+            });
     }
 
     /// <summary>
@@ -399,6 +371,11 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// </summary>
     private void RecomputeRollups(SqliteTransaction tx)
     {
+        foreach (var row in _rows)
+        {
+            _minutes.Add((row.Series, FloorTo(row.Ts, MinuteMs)));
+        }
+
         if (_minutes.Count == 0)
         {
             return;
@@ -632,7 +609,11 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
 
     private readonly record struct SeriesKey(string Device, string Metric, string Site);
 
-    private readonly record struct Row(long Series, long Ts, double Value);
+    /// <summary>A raw row; its natural order is the key (series, ts), so a sort of rows runs the runtime's specialised generic sort.</summary>
+    private readonly record struct Row(long Series, long Ts, double Value) : IComparable<Row>
+    {
+        public int CompareTo(Row other) => Series != other.Series ? Series.CompareTo(other.Series) : Ts.CompareTo(other.Ts);
+    }
 
     private readonly record struct Bucket(long Series, long Ts, long Count, double Sum, double Min, double Max);
 }

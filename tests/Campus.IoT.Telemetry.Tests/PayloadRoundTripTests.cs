@@ -42,6 +42,37 @@ public sealed class PayloadRoundTripTests
     }
 
     [Fact]
+    public void Escaped_strings_decode_to_the_same_readings_as_plain_ones()
+    {
+        // JSON escapes are legal anywhere in a string: the decoder's byte-level fast paths must not misread them.
+        var plain = """{"seq":5,"ts":"2026-11-28T09:30:00.125Z","readings":[{"device":"lab3-fridge-1","metric":"temperature","value":4.25,"ts":"2026-11-28T09:30:00.125Z"}]}""";
+        var escaped = """{"seq":5,"ts":"2026-11-28T09:30:00.125\u005A","readings":[{"device":"lab3\u002dfridge-1","metric":"temp\u0065rature","value":4.25,"ts":"2026\u002d11-28T09:30:00.125Z"}]}""";
+        var expected = _decoder.DecodeTelemetry(Bytes(Encoding.UTF8.GetBytes(plain)));
+        var actual = _decoder.DecodeTelemetry(Bytes(Encoding.UTF8.GetBytes(escaped)));
+        Assert.True(actual.IsAccepted, actual.Detail);
+        Assert.Empty(actual.ItemRejections);
+        Assert.Equal(expected.Value!.Ts, actual.Value!.Ts);
+        Assert.Equal(expected.Value.Readings, actual.Value.Readings);
+        Assert.Equal([new Reading("lab3-fridge-1", Metrics.Temperature, 4.25, Now)], actual.Value.Readings);
+
+        // An escape that spells an invalid identifier is still refused as one.
+        var bad = _decoder.DecodeTelemetry(Bytes(Encoding.UTF8.GetBytes(escaped.Replace("lab3\\u002dfridge-1", "Lab3\\u002dfridge-1", StringComparison.Ordinal))));
+        Assert.Equal(RejectReason.BadIdentifier, Assert.Single(bad.ItemRejections).Reason);
+    }
+
+    [Fact]
+    public void Repeated_device_names_decode_to_one_shared_string()
+    {
+        var message = new TelemetryMessage(8, Now, [new Reading("lab3-fridge-1", Metrics.Temperature, 4.25, Now), new Reading("lab3-fridge-1", Metrics.Humidity, 60, Now)]);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, TelemetryJsonContext.Default.TelemetryMessage);
+        var first = _decoder.DecodeTelemetry(Bytes(bytes)).Value!.Readings;
+        var second = _decoder.DecodeTelemetry(Bytes(bytes)).Value!.Readings;
+        Assert.Same(first[0].Device, first[1].Device);
+        Assert.Same(first[0].Device, second[0].Device);
+        Assert.Same(Metrics.Temperature, first[0].Metric);
+    }
+
+    [Fact]
     public void Events_round_trip_with_their_optional_fields()
     {
         var message = new EventMessage(1043, Now, [

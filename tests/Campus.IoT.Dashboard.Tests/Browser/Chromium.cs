@@ -56,7 +56,9 @@ internal sealed class Chromium : IAsyncDisposable
         await page.GetByTestId("login-username").FillAsync(username);
         await page.GetByTestId("login-password").FillAsync(password);
         await page.GetByTestId("login-submit").ClickAsync();
-        await page.WaitForURLAsync(new Uri(baseAddress, path).ToString());
+        // The page's own scripts have run at DOMContentLoaded; what a test looks for next it waits for itself. Waiting for
+        // "load" (every image and script fetched) once took over 30 s with the other test assemblies busy on two cores.
+        await page.WaitForURLAsync(new Uri(baseAddress, path).ToString(), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
     }
 
     /// <param name="fullPage">The whole page (default), or what the viewport shows (a modal dialog over the page).</param>
