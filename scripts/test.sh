@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project of Campus.IoT on this machine.
-#  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium, socat, openssl,
+#  1. installs what the tests need when it is missing (Debian/Ubuntu: mosquitto, mosquitto-clients, chromium,
+#     fonts-noto-cjk: the Chinese font the pages ask for first, socat, openssl,
 #     victoria-metrics, influxdb, python3-aiosmtpd: the SMTP server the email tests start, docker-compose: validates the
 #     district tier's docker-compose.yml without a Docker engine, redis-server: the cluster tests start their own, each on a
 #     free loopback port without persistence, for the SignalR backplane and the shared sign-in key ring);
@@ -23,6 +24,8 @@ need=()
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The pages ask for Noto Sans CJK SC first; without a CJK font Chinese renders as boxes and the layout tests measure nonsense.
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)

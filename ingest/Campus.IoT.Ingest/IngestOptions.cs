@@ -19,11 +19,12 @@ public sealed class IngestOptions
     public int MaxBatchMessages { get; set; } = 500;
 
     /// <summary>
-    /// How long the writer lets a batch that is not full wait for more messages before it writes it (Telegraf's
-    /// <c>flush_interval</c>, Kafka's <c>linger.ms</c>); it writes sooner when no message has arrived for a tenth of this (the
-    /// stream paused). A store write costs per page it dirties more than per row, so under load fuller batches cost less CPU
-    /// per reading; at a school's rate a reading reaches history (and is acknowledged) about a tenth of this later. Alerting
-    /// subscribes on its own and never waits for it. Zero writes whatever is queued at once.
+    /// When the stream is busy (the writer finds at least a tenth of <see cref="MaxBatchMessages"/> waiting), how long it lets
+    /// a batch that is not full wait for more messages before it writes it (Telegraf's <c>flush_interval</c>, Kafka's
+    /// <c>linger.ms</c>); it writes sooner when no message has arrived for a tenth of this (the stream paused). A store write
+    /// costs per page it dirties more than per row, so under load fuller batches cost less CPU per reading. At a school's
+    /// rate there is no linger: a message is written as it arrives. Alerting subscribes on its own and never waits for
+    /// this. Zero never lingers.
     /// </summary>
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(100);
 

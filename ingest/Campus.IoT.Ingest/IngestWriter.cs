@@ -141,7 +141,10 @@ internal sealed partial class IngestWriter : BackgroundService
                 continue;
             }
 
-            if (_batch.Count < _options.MaxBatchMessages && _options.BatchLinger > TimeSpan.Zero && !stoppingToken.IsCancellationRequested)
+            // Linger only when the stream is busy: a tenth of a batch was already waiting. At a school's rate a message is
+            // written as soon as it arrives.
+            if (_batch.Count >= Math.Max(1, _options.MaxBatchMessages / 10) && _batch.Count < _options.MaxBatchMessages
+                && _options.BatchLinger > TimeSpan.Zero && !stoppingToken.IsCancellationRequested)
             {
                 await LingerAsync(stoppingToken);
             }

@@ -98,9 +98,10 @@ public sealed class IngestWriterLingerTests : IAsyncLifetime
     [Fact]
     public async Task Messages_that_keep_coming_are_batched_until_the_linger_ends()
     {
-        await StartAsync(maxBatch: 100);
-        await EnqueueAsync(1);
-        await Eventually.True(() => _queue.Count == 0, "the writer taking the first message");
+        await StartAsync(maxBatch: 100, start: false);
+        await EnqueueAsync(10);
+        await StartWriterAsync();
+        await Eventually.True(() => _queue.Count == 0, "the writer taking the first ten messages");
 
         // A message every 5 ms (under the 10 ms pause) for 95 ms: all of it lingers in one batch.
         for (var step = 0; step < 19; step++)
@@ -113,7 +114,18 @@ public sealed class IngestWriterLingerTests : IAsyncLifetime
         Assert.Empty(_writes);
         _time.Advance(TimeSpan.FromMilliseconds(5));
         await Eventually.True(() => !_writes.IsEmpty, "the write when the linger ends");
-        Assert.Equal([20L], _writes);
+        Assert.Equal([29L], _writes);
+    }
+
+    [Fact]
+    public async Task At_a_school_s_rate_a_message_is_written_as_it_arrives()
+    {
+        // Fewer than a tenth of a batch waiting: the stream is not busy, nothing lingers (the clock never moves).
+        await StartAsync(maxBatch: 100);
+        await EnqueueAsync(1);
+        await Eventually.True(() => !_writes.IsEmpty, "the write of the single message");
+        Assert.Equal([1L], _writes);
+        Assert.Equal(1, _store!.CountReadings());
     }
 
     [Fact]
@@ -151,15 +163,21 @@ public sealed class IngestWriterLingerTests : IAsyncLifetime
         Assert.Equal(3, _store!.CountReadings());
     }
 
-    private async Task StartAsync(int maxBatch, TimeSpan? linger = null)
+    /// <summary>Creates the writer and starts it, unless <paramref name="start"/> is false (see <see cref="StartWriterAsync"/>).</summary>
+    private async Task StartAsync(int maxBatch, TimeSpan? linger = null, bool start = true)
     {
         _store = new SqliteReadingStore(Path.Combine(_directory, "readings.db"));
         _spill = new SpillBuffer(Path.Combine(_directory, "ingest.db"));
         var options = new IngestOptions { MaxBatchMessages = maxBatch, BatchLinger = linger ?? Linger };
         Assert.Empty(options.Validate());
         _writer = new IngestWriter(_queue, _store, _spill, [], new IngestMetrics(_meters), Options.Create(options), _time, NullLogger<IngestWriter>.Instance);
-        await _writer.StartAsync(CancellationToken.None);
+        if (start)
+        {
+            await StartWriterAsync();
+        }
     }
+
+    private Task StartWriterAsync() => _writer!.StartAsync(CancellationToken.None);
 
     private async Task EnqueueAsync(int messages)
     {
