@@ -155,39 +155,26 @@ internal sealed partial class IngestWriter : BackgroundService
 
     /// <summary>
     /// Tops the batch up while messages keep coming: until it is full, until <see cref="IngestOptions.BatchLinger"/> has
-    /// passed, or until no message has arrived for a tenth of it (a pause in the stream: at a school's rate a reading waits
-    /// about that long, not the whole linger). Returns early when the queue completes (shutdown) or stopping is requested.
+    /// passed, or until no message has arrived for a tenth of it (the stream paused). Returns early when the queue completes
+    /// (shutdown) or stopping is requested.
     /// </summary>
     private async Task LingerAsync(CancellationToken stoppingToken)
     {
-        var linger = _options.BatchLinger;
-        var idle = linger / 10;
         var started = _time.GetTimestamp();
-        while (_batch.Count < _options.MaxBatchMessages)
+        var idle = _options.BatchLinger / 10;
+        while (_batch.Count < _options.MaxBatchMessages && !stoppingToken.IsCancellationRequested)
         {
-            var left = linger - _time.GetElapsedTime(started);
+            var left = _options.BatchLinger - _time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
                 return;
             }
 
-            using var gap = new CancellationTokenSource(left < idle ? left : idle, _time);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(gap.Token, stoppingToken);
-            try
+            await WaitAsync(left < idle ? left : idle, waitForInput: true, stoppingToken);
+            if (TopUp() == 0)
             {
-                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
+                // Nothing within the gap, or the queue completed (shutdown).
                 return;
-            }
-
-            while (_batch.Count < _options.MaxBatchMessages && _queue.Reader.TryRead(out var item))
-            {
-                _batch.Add(item);
             }
         }
     }
@@ -195,12 +182,19 @@ internal sealed partial class IngestWriter : BackgroundService
     private bool TakeBatch()
     {
         _batch.Clear();
+        return TopUp() > 0;
+    }
+
+    /// <summary>Adds what is queued to the batch, up to its size; returns how many messages it added.</summary>
+    private int TopUp()
+    {
+        var before = _batch.Count;
         while (_batch.Count < _options.MaxBatchMessages && _queue.Reader.TryRead(out var item))
         {
             _batch.Add(item);
         }
 
-        return _batch.Count > 0;
+        return _batch.Count - before;
     }
 
     private async Task HandleBatchAsync(CancellationToken stoppingToken)
