@@ -6,9 +6,10 @@ using Microsoft.Data.Sqlite;
 namespace Campus.IoT.Benchmarks;
 
 /// <summary>
-/// The history query behind <c>GET /api/readings?step=1m</c>: one device's temperature over one hour in 1-minute buckets
-/// (120 rows, 60 buckets), on a file holding one day of the school (200 devices x 2880 readings = 576,000 rows), for each
-/// key layout. The project's store is the baseline of the Ratio column.
+/// The history queries behind <c>GET /api/readings?step=1m</c> and <c>GET /api/readings</c> (raw): one device's temperature
+/// over one hour, in 1-minute buckets (120 readings, 60 buckets) or as its 120 raw readings, on a file holding one day of
+/// the school (200 devices x 2880 readings = 576,000 readings), for each layout. The project's store is the baseline of the
+/// Ratio column.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
@@ -18,7 +19,11 @@ public class SqliteQueryBenchmarks
 {
     private static readonly DateTimeOffset From = ReadingData.DayStart.AddHours(12);
     private static readonly DateTimeOffset To = From.AddHours(1);
-    private static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
+    /// <summary><c>1m</c>: 1-minute buckets (the project store answers from its minute rollup); <c>raw</c>: the 120 raw readings.</summary>
+    [Params("1m", "raw")]
+    public string Read { get; set; } = "1m";
+
+    private TimeSpan? Step => Read == "1m" ? TimeSpan.FromMinutes(1) : null;
     private const string Device = "d-042";
     private const int Limit = 10_000;
 
@@ -32,21 +37,7 @@ public class SqliteQueryBenchmarks
         var path = Load(null);
         _project = new SqliteReadingStore(path);
         Check(_project.Query(Device, Metrics.Temperature, ReadingData.Site, From, To, Step, Limit));
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var explain = connection.CreateCommand();
-        explain.CommandText = """
-            EXPLAIN QUERY PLAN SELECT (ts / 60000) * 60000 AS bucket, avg(value), min(value), max(value), count(*) FROM readings
-            WHERE series = (SELECT id FROM series WHERE device = 'd-042' AND metric = 'temperature' AND site = 'school-01') AND ts >= 0 AND ts < 1
-            GROUP BY bucket
-            """;
-        using var reader = explain.ExecuteReader();
-        var plan = new List<string>();
-        while (reader.Read())
-        {
-            plan.Add(reader.GetString(3));
-        }
-
+        var plan = _project.ExplainQuery(Device, Metrics.Temperature, ReadingData.Site, From, To, Step);
         Console.WriteLine($"// plan project store: {string.Join("; ", plan)}");
     }
 
@@ -59,7 +50,7 @@ public class SqliteQueryBenchmarks
     [GlobalSetup(Target = nameof(RowidUniqueIndex))]
     public void SetupRowid() => SetupLocal(ReadingsLayout.RowidUniqueIndex);
 
-    [Benchmark(Baseline = true, Description = "project store: series + PK(series,ts), rollups")]
+    [Benchmark(Baseline = true, Description = "project store: minute chunks + PK(minute,series), rollups")]
     public IReadOnlyList<ReadingBucket> ProjectStore() => _project!.Query(Device, Metrics.Temperature, ReadingData.Site, From, To, Step, Limit);
 
     [Benchmark(Description = "previous layout: PK(device,metric,ts,site)")]
@@ -98,11 +89,12 @@ public class SqliteQueryBenchmarks
         return path;
     }
 
-    private static void Check(IReadOnlyList<ReadingBucket> buckets)
+    private void Check(IReadOnlyList<ReadingBucket> buckets)
     {
-        if (buckets.Count != 60 || buckets.Any(b => b.Count != 2) || buckets[0].Ts != From)
+        var (expected, each) = Read == "1m" ? (60, 2) : (120, 1);
+        if (buckets.Count != expected || buckets.Any(b => b.Count != each) || buckets[0].Ts != From)
         {
-            throw new InvalidOperationException($"history query returned {buckets.Count} buckets, expected 60 of 2 readings");
+            throw new InvalidOperationException($"history query returned {buckets.Count} buckets, expected {expected} of {each} readings");
         }
     }
 }

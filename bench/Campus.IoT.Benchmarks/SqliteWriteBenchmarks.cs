@@ -7,8 +7,8 @@ namespace Campus.IoT.Benchmarks;
 /// <summary>
 /// Ingest writes: 20 <c>Write</c> calls of 500 messages x 10 readings (100,000 rows: 200 devices x 500 rounds at 30 s,
 /// rising timestamps) into a fresh database file per iteration, either empty or a copy of a file already holding one day of
-/// the same school (576,000 rows). The project's <see cref="SqliteReadingStore"/> (series table, PRIMARY KEY (series, ts),
-/// sorted multi-row inserts, minute/hour rollups kept in the same transaction) is the baseline of the Ratio column; the
+/// the same school (576,000 rows). The project's <see cref="SqliteReadingStore"/> (series table, a chunk per series and
+/// minute under PRIMARY KEY (minute, series), minute/hour rollups kept in the same transaction) is the baseline of the Ratio column; the
 /// previous project layout (text key (device, metric, ts, site), a row at a time, no rollups), a ts-first text key and a
 /// rowid table with a unique index are the alternatives (all in <see cref="LayoutReadingStore"/>).
 /// </summary>
@@ -59,7 +59,7 @@ public class SqliteWriteBenchmarks
     [IterationSetup(Target = nameof(RowidUniqueIndex))]
     public void IterationRowid() => _local = new LayoutReadingStore(FreshFile(), ReadingsLayout.RowidUniqueIndex);
 
-    [Benchmark(Baseline = true, Description = "project store: series + PK(series,ts), rollups")]
+    [Benchmark(Baseline = true, Description = "project store: minute chunks + PK(minute,series), rollups")]
     public int ProjectStore()
     {
         var rows = 0;

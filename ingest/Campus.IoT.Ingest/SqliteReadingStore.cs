@@ -12,16 +12,18 @@ namespace Campus.IoT.Ingest;
 /// per batch.
 /// <para>
 /// Layout (as time-series databases do it): a <c>series</c> table names each (site, device, metric) once and gives it an
-/// integer id; <c>readings</c> holds (series, ts, value) with <c>PRIMARY KEY (series, ts)</c>, so a replayed message is
-/// stored once and a series' history is one contiguous key range. Integer keys make rows ~20 bytes; with its rollups kept
-/// in the same transaction it writes at 0.83–1.06× the rate the earlier text key (device, metric, ts, site) wrote raw rows
-/// alone, answers a device's history 1.1× faster and takes 19 % less disk (docs/benchmarks.md, section 2).
+/// integer id; <c>reading_chunks</c> holds one row per series and minute, <c>PRIMARY KEY (minute, series)</c>, whose blob
+/// holds that minute's readings in time order with no time twice (<see cref="ReadingChunk"/>). So (device, metric, ts) is
+/// unique per site, and a replayed message is stored once: the writer merges it into the stored chunk under the write lock,
+/// inside an immediate transaction (SQLite lets one writer at a time). A write costs one key lookup and one row write per
+/// series and minute instead of one insert per reading, and keyed minute first (the minute rollup too) its new rows land
+/// at the end of the tree, so a commit rewrites few pages. A series' history is read with one key lookup per minute of
+/// the range. Figures against a row per reading: docs/benchmarks.md, section 2 and "Ingest end to end", run G.
 /// </para>
 /// <para>
 /// Rollups: <c>readings_1m</c> and <c>readings_1h</c> hold count/sum/min/max per series and minute or hour, updated in the
-/// same transaction as the raw rows: when every row of a write is new its statistics are added; when any was a duplicate
-/// (a replay) every minute and hour it touched is recomputed from the stored rows instead. So they are exact, crash-safe
-/// and idempotent. Long-range history reads use them.
+/// same transaction as the chunks with the statistics of exactly the readings that were new (the merge knows which), so they
+/// are exact, crash-safe and idempotent. Long-range history reads use them.
 /// </para>
 /// <para>Retention (<see cref="ApplyRetention"/>): raw rows, minute and hour rollups each have their own age limit.</para>
 /// </summary>
@@ -36,10 +38,14 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     private readonly Lock _writeLock = new();
     private readonly Dictionary<SeriesKey, long> _series = [];
     private readonly Dictionary<SeriesKey, long> _newSeries = [];
-    private readonly HashSet<(long Series, long Ts)> _minutes = [];
-    private readonly HashSet<(long Series, long Ts)> _hours = [];
     private readonly List<Row> _rows = [];
-    private readonly List<Bucket> _buckets = [];
+    private readonly List<Chunk> _chunks = [];
+    private readonly List<Chunk> _changedChunks = [];
+    private readonly List<Bucket> _minuteBuckets = [];
+    private readonly List<Bucket> _hourBuckets = [];
+    private readonly Dictionary<(long Series, long Hour), Bucket> _hours = [];
+    private byte[] _arena = new byte[64 * 1024];
+    private int _arenaLength;
 
     public SqliteReadingStore(string path)
     {
@@ -62,12 +68,12 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             CREATE TABLE IF NOT EXISTS series (
                 id INTEGER PRIMARY KEY, device TEXT NOT NULL, metric TEXT NOT NULL, site TEXT NOT NULL, gateway TEXT NOT NULL,
                 UNIQUE (device, metric, site));
-            CREATE TABLE IF NOT EXISTS readings (
-                series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
-                PRIMARY KEY (series, ts)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS reading_chunks (
+                series INTEGER NOT NULL, minute INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL,
+                PRIMARY KEY (minute, series)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS readings_1m (
                 series INTEGER NOT NULL, ts INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
-                PRIMARY KEY (series, ts)) WITHOUT ROWID;
+                PRIMARY KEY (ts, series)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS readings_1h (
                 series INTEGER NOT NULL, ts INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
                 PRIMARY KEY (series, ts)) WITHOUT ROWID;
@@ -76,6 +82,8 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                 point TEXT NOT NULL DEFAULT '', zone TEXT, label TEXT, raw TEXT, seq INTEGER NOT NULL,
                 PRIMARY KEY (site, device, ts, type, state, point)) WITHOUT ROWID;
             """);
+        MigrateRowsToChunks();
+        MigrateMinuteRollupKey();
         using var load = _writer.CreateCommand();
         load.CommandText = "SELECT id, device, metric, site FROM series";
         using var reader = load.ExecuteReader();
@@ -99,13 +107,11 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     public Task<IReadOnlyList<ReadingBucket>> QueryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
         Task.FromResult(Query(query.Device, query.Metric, query.Site, query.From, query.To, query.Step, query.Limit));
 
-    /// <summary>Writes the batches in one transaction; returns the rows actually inserted (duplicates are ignored).</summary>
+    /// <summary>Writes the batches in one transaction; returns the readings actually stored (duplicates are ignored).</summary>
     public (int Readings, int Events) Write(IReadOnlyList<IngestBatch> batches)
     {
         lock (_writeLock)
         {
-            _minutes.Clear();
-            _hours.Clear();
             _rows.Clear();
             _newSeries.Clear();
             using var tx = _writer.BeginTransaction();
@@ -119,19 +125,11 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                     }
                 }
 
-                // Key order: each series' rows land next to each other in the B-tree, so a commit touches fewer pages.
+                // Key order (minute, series, ts): one run of rows per chunk, and chunks written in the table's key order.
                 _rows.Sort();
-                var readings = InsertReadings();
+                var readings = MergeIntoChunks();
                 var events = InsertEvents(tx, batches);
-                if (readings == _rows.Count)
-                {
-                    AddToRollups();
-                }
-                else
-                {
-                    RecomputeRollups(tx);
-                }
-
+                AddToRollups();
                 tx.Commit();
                 foreach (var (key, id) in _newSeries)
                 {
@@ -172,18 +170,154 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     }
 
     /// <summary>
-    /// Multi-row <c>INSERT OR IGNORE</c> statements of <see cref="RowsPerStatement"/> rows, bound by parameter index (see
-    /// <see cref="ExecuteRows{T}"/>). Measured on dense bench data (25,000-row writes): through Microsoft.Data.Sqlite, which
-    /// binds by name, 1 row per statement 472k rows/s, 8 rows 665k, 32 rows 492k, 100 rows 330k; bound by index 1 row
-    /// 764–876k, 8 rows 995k–1.02M, 32 rows 1.06–1.08M.
+    /// Merges the sorted rows into the chunks of their (series, minute): each run of rows of one series and minute reads the
+    /// stored chunk (if any) through the key, merges by time (a time already stored keeps its stored value, as
+    /// <c>INSERT OR IGNORE</c> would: a replay changes nothing), and the chunks that gained readings are written back in
+    /// multi-row statements. The statistics of exactly the readings that were new go to the rollups. Returns the readings
+    /// stored.
     /// </summary>
-    private int InsertReadings() =>
-        ExecuteRows(_rows, "INSERT OR IGNORE INTO readings (series, ts, value) VALUES ", "(?,?,?)", string.Empty, static (db, stmt, row, p) =>
+    private int MergeIntoChunks()
+    {
+        _chunks.Clear();
+        _changedChunks.Clear();
+        _minuteBuckets.Clear();
+        _hourBuckets.Clear();
+        _hours.Clear();
+        _arenaLength = 0;
+        var db = Handle;
+        var stored = 0;
+        Check(db, raw.sqlite3_prepare_v2(db, "SELECT data FROM reading_chunks WHERE series = ?1 AND minute = ?2", out var select));
+        using (select)
         {
-            Check(db, raw.sqlite3_bind_int64(stmt, p, row.Series));
-            Check(db, raw.sqlite3_bind_int64(stmt, p + 1, row.Ts));
-            Check(db, raw.sqlite3_bind_double(stmt, p + 2, row.Value));
+            var i = 0;
+            while (i < _rows.Count)
+            {
+                var series = _rows[i].Series;
+                var minute = _rows[i].Minute;
+                var end = i + 1;
+                while (end < _rows.Count && _rows[end].Minute == minute && _rows[end].Series == series)
+                {
+                    end++;
+                }
+
+                Check(db, raw.sqlite3_bind_int64(select, 1, series));
+                Check(db, raw.sqlite3_bind_int64(select, 2, minute));
+                var rc = raw.sqlite3_step(select);
+                if (rc is not raw.SQLITE_ROW and not raw.SQLITE_DONE)
+                {
+                    throw Error(db, rc);
+                }
+
+                try
+                {
+                    stored += Merge(series, minute, rc == raw.SQLITE_ROW, rc == raw.SQLITE_ROW ? raw.sqlite3_column_blob(select, 0) : default, i, end);
+                }
+                finally
+                {
+                    raw.sqlite3_reset(select);
+                }
+
+                i = end;
+            }
+        }
+
+        Check(db, raw.sqlite3_prepare_v2(db, "UPDATE reading_chunks SET count = ?3, data = ?4 WHERE series = ?1 AND minute = ?2", out var update));
+        using (update)
+        {
+            foreach (var chunk in _changedChunks)
+            {
+                Check(db, raw.sqlite3_bind_int64(update, 1, chunk.Series));
+                Check(db, raw.sqlite3_bind_int64(update, 2, chunk.Minute));
+                Check(db, raw.sqlite3_bind_int(update, 3, chunk.Count));
+                Check(db, raw.sqlite3_bind_blob(update, 4, _arena.AsSpan(chunk.Start, chunk.Length)));
+                var rc = raw.sqlite3_step(update);
+                raw.sqlite3_reset(update);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    throw Error(db, rc);
+                }
+            }
+        }
+
+        ExecuteRows(_chunks, "INSERT INTO reading_chunks (series, minute, count, data) VALUES ", "(?,?,?,?)", string.Empty, (db, stmt, chunk, p) =>
+        {
+            Check(db, raw.sqlite3_bind_int64(stmt, p, chunk.Series));
+            Check(db, raw.sqlite3_bind_int64(stmt, p + 1, chunk.Minute));
+            Check(db, raw.sqlite3_bind_int(stmt, p + 2, chunk.Count));
+            Check(db, raw.sqlite3_bind_blob(stmt, p + 3, _arena.AsSpan(chunk.Start, chunk.Length)));
         });
+        return stored;
+    }
+
+    /// <summary>
+    /// Merges rows [<paramref name="from"/>, <paramref name="to"/>) (one series, one minute, sorted by time) with the stored
+    /// chunk into the arena; records the chunk and the new readings' statistics when any reading was new.
+    /// </summary>
+    private int Merge(long series, long minute, bool exists, ReadOnlySpan<byte> stored, int from, int to)
+    {
+        if (!ReadingChunk.IsValid(stored))
+        {
+            throw new InvalidDataException($"reading_chunks row (series {series}, minute {minute}) is not a chunk this store wrote ({stored.Length} bytes): the file is damaged");
+        }
+
+        var needed = _arenaLength + stored.Length + ((to - from) * ReadingChunk.EntrySize);
+        if (needed > _arena.Length)
+        {
+            Array.Resize(ref _arena, Math.Max(needed, _arena.Length * 2));
+        }
+
+        var start = _arenaLength;
+        var at = start;
+        var last = -1;
+        var s = 0;
+        var storedCount = ReadingChunk.Count(stored);
+        var r = from;
+        int added = 0;
+        double sum = 0, min = double.MaxValue, max = double.MinValue;
+        while (s < storedCount || r < to)
+        {
+            int offset;
+            double value;
+            if (s < storedCount && (r == to || ReadingChunk.OffsetAt(stored, s) <= _rows[r].Ts - minute))
+            {
+                offset = ReadingChunk.OffsetAt(stored, s);
+                value = ReadingChunk.ValueAt(stored, s++);
+            }
+            else
+            {
+                offset = (int)(_rows[r].Ts - minute);
+                value = _rows[r++].Value;
+                if (offset == last)
+                {
+                    continue; // stored already, or twice in this write: the first one stays
+                }
+
+                added++;
+                sum += value;
+                min = Math.Min(min, value);
+                max = Math.Max(max, value);
+            }
+
+            ReadingChunk.Put(_arena.AsSpan(at), offset, value);
+            at += ReadingChunk.EntrySize;
+            last = offset;
+        }
+
+        if (added == 0)
+        {
+            return 0;
+        }
+
+        _arenaLength = at;
+        (exists ? _changedChunks : _chunks).Add(new Chunk(series, minute, (at - start) / ReadingChunk.EntrySize, start, at - start));
+        _minuteBuckets.Add(new Bucket(series, minute, added, sum, min, max));
+        var hour = (series, FloorTo(minute, HourMs));
+        _hours[hour] = _hours.TryGetValue(hour, out var h)
+            ? new Bucket(series, hour.Item2, h.Count + added, h.Sum + sum, Math.Min(h.Min, min), Math.Max(h.Max, max))
+            : new Bucket(series, hour.Item2, added, sum, min, max);
+
+        return added;
+    }
 
     /// <summary>
     /// Runs <c>head</c> + <c>values</c> × n + <c>tail</c> over <paramref name="items"/> in statements of
@@ -194,7 +328,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// </summary>
     private int ExecuteRows<T>(List<T> items, string head, string values, string tail, Action<sqlite3, sqlite3_stmt, T, int> bind)
     {
-        var db = _writer.Handle ?? throw new InvalidOperationException("the writer connection is closed");
+        var db = Handle;
         var perRow = values.Count(c => c == '?');
         var changed = 0;
         sqlite3_stmt? full = null;
@@ -214,7 +348,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                     var rc = raw.sqlite3_step(stmt);
                     if (rc != raw.SQLITE_DONE)
                     {
-                        throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc);
+                        throw Error(db, rc);
                     }
 
                     changed += raw.sqlite3_changes(db);
@@ -262,9 +396,11 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     {
         if (rc != raw.SQLITE_OK)
         {
-            throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc);
+            throw Error(db, rc);
         }
     }
+
+    private static SqliteException Error(sqlite3 db, int rc) => new($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc);
 
     private int InsertEvents(SqliteTransaction tx, IReadOnlyList<IngestBatch> batches)
     {
@@ -314,41 +450,18 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         return events;
     }
 
-    /// <summary>
-    /// The common case, every row new: the batch's own per-minute and per-hour statistics (computed in one pass over the
-    /// sorted rows) are added to the rollups, with no reads.
-    /// </summary>
+    /// <summary>The statistics of the readings this write stored (none of them stored before) are added to the rollups, with no reads.</summary>
     private void AddToRollups()
     {
-        Aggregate("readings_1m", MinuteMs);
-        Aggregate("readings_1h", HourMs);
+        _hourBuckets.AddRange(_hours.Values);
+        _hourBuckets.Sort(static (a, b) => a.Series != b.Series ? a.Series.CompareTo(b.Series) : a.Ts.CompareTo(b.Ts));
+        AddTo("readings_1m", _minuteBuckets);
+        AddTo("readings_1h", _hourBuckets);
     }
 
-    private void Aggregate(string table, long unit)
-    {
-        _buckets.Clear();
-        var i = 0;
-        while (i < _rows.Count)
-        {
-            var first = _rows[i];
-            var bucket = FloorTo(first.Ts, unit);
-            long count = 0;
-            double sum = 0, min = double.MaxValue, max = double.MinValue;
-            while (i < _rows.Count && _rows[i].Series == first.Series && FloorTo(_rows[i].Ts, unit) == bucket)
-            {
-                var v = _rows[i].Value;
-                count++;
-                sum += v;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-                i++;
-            }
-
-            _buckets.Add(new Bucket(first.Series, bucket, count, sum, min, max));
-        }
-
+    private void AddTo(string table, List<Bucket> buckets) =>
         ExecuteRows(
-            _buckets,
+            buckets,
             $"INSERT INTO {table} (series, ts, count, sum, min, max) VALUES ",
             "(?,?,?,?,?,?)",
             " ON CONFLICT (series, ts) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max)",
@@ -361,67 +474,6 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                 Check(db, raw.sqlite3_bind_double(stmt, p + 4, b.Min));
                 Check(db, raw.sqlite3_bind_double(stmt, p + 5, b.Max));
             });
-    }
-
-    /// <summary>
-    /// When some rows were duplicates (a replay), adding would count them twice: instead every minute the batch touched is
-    /// recomputed from the raw rows, then every hour those minutes fall in from the minute
-    /// rows. Recomputing (rather than adding the batch's values) keeps the rollups exact whatever was a duplicate, and is
-    /// idempotent; each recompute reads one series' minute (or its 60 minute rows) through the key.
-    /// </summary>
-    private void RecomputeRollups(SqliteTransaction tx)
-    {
-        foreach (var row in _rows)
-        {
-            _minutes.Add((row.Series, FloorTo(row.Ts, MinuteMs)));
-        }
-
-        if (_minutes.Count == 0)
-        {
-            return;
-        }
-
-        using var minute = RollupCommand(tx, """
-            INSERT OR REPLACE INTO readings_1m (series, ts, count, sum, min, max)
-            SELECT $series, $from, count(*), sum(value), min(value), max(value) FROM readings
-            WHERE series = $series AND ts >= $from AND ts < $to HAVING count(*) > 0
-            """);
-        using var hour = RollupCommand(tx, """
-            INSERT OR REPLACE INTO readings_1h (series, ts, count, sum, min, max)
-            SELECT $series, $from, sum(count), sum(sum), min(min), max(max) FROM readings_1m
-            WHERE series = $series AND ts >= $from AND ts < $to HAVING count(*) > 0
-            """);
-        foreach (var key in _minutes)
-        {
-            Recompute(minute, key, MinuteMs);
-            _hours.Add((key.Series, FloorTo(key.Ts, HourMs)));
-        }
-
-        foreach (var key in _hours)
-        {
-            Recompute(hour, key, HourMs);
-        }
-    }
-
-    private SqliteCommand RollupCommand(SqliteTransaction tx, string sql)
-    {
-        var command = _writer.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        command.Parameters.Add("$series", SqliteType.Integer);
-        command.Parameters.Add("$from", SqliteType.Integer);
-        command.Parameters.Add("$to", SqliteType.Integer);
-        command.Prepare();
-        return command;
-    }
-
-    private static void Recompute(SqliteCommand command, (long Series, long Ts) key, long unit)
-    {
-        command.Parameters[0].Value = key.Series;
-        command.Parameters[1].Value = key.Ts;
-        command.Parameters[2].Value = key.Ts + unit;
-        command.ExecuteNonQuery();
-    }
 
     /// <summary>
     /// History of one device's metric in [from, to). With a step: mean/min/max/count per step-aligned bucket (multiples of the
@@ -434,61 +486,123 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        using var command = connection.CreateCommand();
+        using var command = QueryCommand(connection, device, metric, site, from, to, step, limit);
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
+        var stepMs = step is { } s ? (long)s.TotalMilliseconds : 0;
+        var table = step is null ? null : RollupFor(stepMs, fromMs, toMs);
+        using var reader = command.ExecuteReader();
+        var buckets = new List<ReadingBucket>();
+        if (table is not null)
+        {
+            while (reader.Read())
+            {
+                buckets.Add(new ReadingBucket(
+                    Timestamps.FromUnixMilliseconds(reader.GetInt64(0)),
+                    reader.GetDouble(1),
+                    reader.GetDouble(2),
+                    reader.GetDouble(3),
+                    reader.GetInt64(4)));
+            }
+
+            return buckets;
+        }
+
+        var readings = new List<(long Ts, double Value)>();
+        while (reader.Read())
+        {
+            ReadingChunk.Decode(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), fromMs, toMs, readings);
+        }
+
+        // Time order across minutes and, without a site, across the sites' series (stable: a site's readings keep theirs).
+        var ordered = readings.OrderBy(r => r.Ts);
+        if (step is null)
+        {
+            buckets.AddRange(ordered.Take(limit).Select(r => new ReadingBucket(Timestamps.FromUnixMilliseconds(r.Ts), r.Value, r.Value, r.Value, 1)));
+            return buckets;
+        }
+
+        // Buckets aligned to multiples of the step since the epoch, as SQL's (ts / step) * step.
+        foreach (var group in ordered.GroupBy(r => r.Ts / stepMs * stepMs).Take(limit))
+        {
+            long count = 0;
+            double sum = 0, min = double.MaxValue, max = double.MinValue;
+            foreach (var (_, value) in group)
+            {
+                count++;
+                sum += value;
+                min = Math.Min(min, value);
+                max = Math.Max(max, value);
+            }
+
+            buckets.Add(new ReadingBucket(Timestamps.FromUnixMilliseconds(group.Key), sum / count, min, max, count));
+        }
+
+        return buckets;
+    }
+
+    /// <summary>The query plan (SQLite's <c>EXPLAIN QUERY PLAN</c> details) of a history read, for tests and the benchmarks.</summary>
+    internal List<string> ExplainQuery(string device, string metric, string? site, DateTimeOffset from, DateTimeOffset to, TimeSpan? step)
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = QueryCommand(connection, device, metric, site, from, to, step, 1);
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        using var reader = command.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        return plan;
+    }
+
+    private static SqliteCommand QueryCommand(SqliteConnection connection, string device, string metric, string? site, DateTimeOffset from, DateTimeOffset to, TimeSpan? step, int limit)
+    {
+        var command = connection.CreateCommand();
         var seriesFilter = site is null
             ? "series IN (SELECT id FROM series WHERE device = $device AND metric = $metric)"
             : "series = (SELECT id FROM series WHERE device = $device AND metric = $metric AND site = $site)";
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
-        if (step is { } s)
+        var stepMs = step is { } s ? (long)s.TotalMilliseconds : 0;
+        var table = step is null ? null : RollupFor(stepMs, fromMs, toMs);
+
+        // The raw chunks and the minute rollup are keyed minute first (writes append at the end of the key range): a series'
+        // range is read as one key lookup (minute, series) per minute of the range, the minutes generated by a recursive CTE.
+        const string Minutes = """
+            WITH RECURSIVE minutes(m) AS (SELECT $fromMinute WHERE $fromMinute < $to UNION ALL SELECT m + 60000 FROM minutes WHERE m + 60000 < $to)
+            """;
+        command.Parameters.AddWithValue("$fromMinute", FloorTo(fromMs, MinuteMs));
+        if (table is null)
         {
-            var stepMs = (long)s.TotalMilliseconds;
-            var table = RollupFor(stepMs, fromMs, toMs);
-            command.CommandText = table is null
-                ? $"""
-                   SELECT (ts / $step) * $step AS bucket, avg(value), min(value), max(value), count(*) FROM readings
-                   WHERE {seriesFilter} AND ts >= $from AND ts < $to
-                   GROUP BY bucket ORDER BY bucket LIMIT $limit
-                   """
-                : $"""
-                   SELECT (ts / $step) * $step AS bucket, sum(sum) / sum(count), min(min), max(max), sum(count) FROM {table}
-                   WHERE {seriesFilter} AND ts >= $from AND ts < $to
-                   GROUP BY bucket ORDER BY bucket LIMIT $limit
-                   """;
-            command.Parameters.AddWithValue("$step", stepMs);
+            command.CommandText = $"{Minutes} SELECT c.minute, c.data FROM minutes CROSS JOIN reading_chunks c ON c.minute = minutes.m WHERE c.{seriesFilter}";
         }
         else
         {
+            var rows = table == "readings_1m"
+                ? $"SELECT r.* FROM minutes CROSS JOIN readings_1m r ON r.ts = minutes.m WHERE r.{seriesFilter}"
+                : $"SELECT * FROM {table} WHERE {seriesFilter} AND ts >= $from AND ts < $to";
             command.CommandText = $"""
-               SELECT ts, value, value, value, 1 FROM readings
-               WHERE {seriesFilter} AND ts >= $from AND ts < $to
-               ORDER BY ts LIMIT $limit
-               """;
+                {Minutes}, rows AS ({rows})
+                SELECT (ts / $step) * $step AS bucket, sum(sum) / sum(count), min(min), max(max), sum(count) FROM rows
+                GROUP BY bucket ORDER BY bucket LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$step", stepMs);
+            command.Parameters.AddWithValue("$from", fromMs);
+            command.Parameters.AddWithValue("$limit", limit);
         }
 
         command.Parameters.AddWithValue("$device", device);
         command.Parameters.AddWithValue("$metric", metric);
-        command.Parameters.AddWithValue("$from", fromMs);
         command.Parameters.AddWithValue("$to", toMs);
-        command.Parameters.AddWithValue("$limit", limit);
         if (site is not null)
         {
             command.Parameters.AddWithValue("$site", site);
         }
 
-        using var reader = command.ExecuteReader();
-        var buckets = new List<ReadingBucket>();
-        while (reader.Read())
-        {
-            buckets.Add(new ReadingBucket(
-                Timestamps.FromUnixMilliseconds(reader.GetInt64(0)),
-                reader.GetDouble(1),
-                reader.GetDouble(2),
-                reader.GetDouble(3),
-                reader.GetInt64(4)));
-        }
-
-        return buckets;
+        return command;
     }
 
     /// <summary>Which rollup table answers a step exactly, or null for the raw rows.</summary>
@@ -504,33 +618,50 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     }
 
     /// <summary>
-    /// Deletes raw rows older than <paramref name="raw"/>, minute rollups older than <paramref name="minute"/> and hour
-    /// rollups older than <paramref name="hour"/> (a null age keeps them). Deletes series by series, through the key, so it
-    /// never scans the table and never holds the write lock for long. Returns the rows deleted.
+    /// Deletes raw readings older than <paramref name="raw"/>, minute rollups older than <paramref name="minute"/> and hour
+    /// rollups older than <paramref name="hour"/> (a null age keeps them). Deletes through the keys, at most an hour of the
+    /// minute-first tables (or one series of the hour rollup) per transaction, so it never scans a table and never holds
+    /// the write lock for long; the chunks of the minute the raw cutoff falls in keep their readings from the cutoff on.
+    /// Returns the readings and rollup rows deleted.
     /// </summary>
     public long ApplyRetention(DateTimeOffset now, TimeSpan? raw, TimeSpan? minute, TimeSpan? hour)
     {
-        List<long> series;
-        lock (_writeLock)
+        long deleted = 0;
+        if (raw is { } keepRaw)
         {
-            series = [.. _series.Values];
+            var cutoff = (now - keepRaw).ToUnixTimeMilliseconds();
+            deleted += DeleteOlder("reading_chunks", "minute", FloorTo(cutoff, MinuteMs), "count");
+            if (cutoff > FloorTo(cutoff, MinuteMs))
+            {
+                lock (_writeLock)
+                {
+                    using var tx = _writer.BeginTransaction();
+                    deleted += TrimChunks(tx, FloorTo(cutoff, MinuteMs), cutoff);
+                    tx.Commit();
+                }
+            }
         }
 
-        long deleted = 0;
-        foreach (var (table, age) in new[] { ("readings", raw), ("readings_1m", minute), ("readings_1h", hour) })
+        if (minute is { } keepMinute)
         {
-            if (age is not { } keep)
+            deleted += DeleteOlder("readings_1m", "ts", (now - keepMinute).ToUnixTimeMilliseconds(), "1");
+        }
+
+        if (hour is { } keepHour)
+        {
+            List<long> series;
+            lock (_writeLock)
             {
-                continue;
+                series = [.. _series.Values];
             }
 
-            var cutoff = (now - keep).ToUnixTimeMilliseconds();
+            var cutoff = (now - keepHour).ToUnixTimeMilliseconds();
             foreach (var id in series)
             {
                 lock (_writeLock)
                 {
                     using var delete = _writer.CreateCommand();
-                    delete.CommandText = $"DELETE FROM {table} WHERE series = $series AND ts < $cutoff";
+                    delete.CommandText = "DELETE FROM readings_1h WHERE series = $series AND ts < $cutoff";
                     delete.Parameters.AddWithValue("$series", id);
                     delete.Parameters.AddWithValue("$cutoff", cutoff);
                     deleted += delete.ExecuteNonQuery();
@@ -541,9 +672,107 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         return deleted;
     }
 
-    /// <summary>Total readings, for health and tests.</summary>
-    public long CountReadings() => Count("readings");
+    /// <summary>
+    /// Deletes the rows of a minute-first table whose <paramref name="key"/> is before <paramref name="cutoff"/>, an hour of
+    /// keys per transaction from the oldest row on; returns the sum of <paramref name="counted"/> over the deleted rows.
+    /// </summary>
+    private long DeleteOlder(string table, string key, long cutoff, string counted)
+    {
+        long deleted = 0;
+        while (true)
+        {
+            lock (_writeLock)
+            {
+                using var tx = _writer.BeginTransaction();
+                using var command = _writer.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = $"SELECT min({key}) FROM {table}";
+                if (command.ExecuteScalar() is not long oldest || oldest >= cutoff)
+                {
+                    return deleted;
+                }
 
+                command.CommandText = $"DELETE FROM {table} WHERE {key} < $until RETURNING {counted}";
+                command.Parameters.AddWithValue("$until", Math.Min(oldest + HourMs, cutoff));
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        deleted += reader.GetInt64(0);
+                    }
+                }
+
+                tx.Commit();
+            }
+        }
+    }
+
+    /// <summary>Drops the readings before <paramref name="cutoff"/> from the chunks of one minute (a chunk's row when none is left).</summary>
+    private long TrimChunks(SqliteTransaction tx, long minute, long cutoff)
+    {
+        var chunks = new List<(long Series, byte[] Data)>();
+        using (var read = _writer.CreateCommand())
+        {
+            read.Transaction = tx;
+            read.CommandText = "SELECT series, data FROM reading_chunks WHERE minute = $minute";
+            read.Parameters.AddWithValue("$minute", minute);
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                chunks.Add((reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
+            }
+        }
+
+        long removed = 0;
+        var kept = new List<(long Ts, double Value)>();
+        foreach (var (series, data) in chunks)
+        {
+            kept.Clear();
+            ReadingChunk.Decode(minute, data, cutoff, long.MaxValue, kept);
+            if (kept.Count == ReadingChunk.Count(data))
+            {
+                continue;
+            }
+
+            removed += ReadingChunk.Count(data) - kept.Count;
+            using var write = _writer.CreateCommand();
+            write.Transaction = tx;
+            write.Parameters.AddWithValue("$series", series);
+            write.Parameters.AddWithValue("$minute", minute);
+            if (kept.Count == 0)
+            {
+                write.CommandText = "DELETE FROM reading_chunks WHERE minute = $minute AND series = $series";
+            }
+            else
+            {
+                var trimmed = new byte[kept.Count * ReadingChunk.EntrySize];
+                for (var i = 0; i < kept.Count; i++)
+                {
+                    ReadingChunk.Put(trimmed.AsSpan(i * ReadingChunk.EntrySize), (int)(kept[i].Ts - minute), kept[i].Value);
+                }
+
+                write.CommandText = "UPDATE reading_chunks SET count = $count, data = $data WHERE minute = $minute AND series = $series";
+                write.Parameters.AddWithValue("$count", kept.Count);
+                write.Parameters.AddWithValue("$data", trimmed);
+            }
+
+            write.ExecuteNonQuery();
+        }
+
+        return removed;
+    }
+
+    /// <summary>Total raw readings, for health and tests.</summary>
+    public long CountReadings()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(sum(count), 0) FROM reading_chunks";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>Rows of a table (the rollups', for tests).</summary>
     internal long Count(string table)
     {
         using var connection = new SqliteConnection(_connectionString);
@@ -553,7 +782,42 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Every raw reading in a store file (optionally of one site), read through its own read-only connection: for tools and
+    /// tests that check what a running ingest process stored. Decoded from the chunks as stored, so a time stored twice
+    /// would show twice.
+    /// </summary>
+    internal static List<StoredReading> ReadAll(string path, string? site = null)
+    {
+        var all = new List<StoredReading>();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT s.site, s.device, s.metric, c.minute, c.data FROM reading_chunks c JOIN series s ON s.id = c.series
+            {(site is null ? string.Empty : "WHERE s.site = $site")} ORDER BY c.series, c.minute
+            """;
+        if (site is not null)
+        {
+            command.Parameters.AddWithValue("$site", site);
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var data = reader.GetFieldValue<byte[]>(4);
+            for (var i = 0; i < ReadingChunk.Count(data); i++)
+            {
+                all.Add(new StoredReading(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) + ReadingChunk.OffsetAt(data, i), ReadingChunk.ValueAt(data, i)));
+            }
+        }
+
+        return all;
+    }
+
     public void Dispose() => _writer.Dispose();
+
+    private sqlite3 Handle => _writer.Handle ?? throw new InvalidOperationException("the writer connection is closed");
 
     private static long FloorTo(long ms, long unit) => ms >= 0 ? ms - (ms % unit) : ms - (((ms % unit) + unit) % unit);
 
@@ -607,13 +871,128 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         tx.Commit();
     }
 
+    /// <summary>
+    /// Files written before the chunk layout have <c>readings (series, ts, value)</c>, a row per reading: their readings move
+    /// into chunks once, in one transaction, and the table goes. The rollups hold the same readings and stay as they are.
+    /// </summary>
+    private void MigrateRowsToChunks()
+    {
+        using (var probe = _writer.CreateCommand())
+        {
+            probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'readings'";
+            if ((long)probe.ExecuteScalar()! == 0)
+            {
+                return;
+            }
+        }
+
+        using var tx = _writer.BeginTransaction();
+        using var insert = _writer.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO reading_chunks (series, minute, count, data) VALUES ($series, $minute, $count, $data)";
+        var pSeries = insert.Parameters.Add("$series", SqliteType.Integer);
+        var pMinute = insert.Parameters.Add("$minute", SqliteType.Integer);
+        var pCount = insert.Parameters.Add("$count", SqliteType.Integer);
+        var pData = insert.Parameters.Add("$data", SqliteType.Blob);
+        var chunk = new List<(int Offset, double Value)>();
+        long series = 0, minute = 0;
+        void Flush()
+        {
+            if (chunk.Count == 0)
+            {
+                return;
+            }
+
+            var data = new byte[chunk.Count * ReadingChunk.EntrySize];
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                ReadingChunk.Put(data.AsSpan(i * ReadingChunk.EntrySize), chunk[i].Offset, chunk[i].Value);
+            }
+
+            pSeries.Value = series;
+            pMinute.Value = minute;
+            pCount.Value = chunk.Count;
+            pData.Value = data;
+            insert.ExecuteNonQuery();
+            chunk.Clear();
+        }
+
+        using (var read = _writer.CreateCommand())
+        {
+            read.Transaction = tx;
+            read.CommandText = "SELECT series, ts, value FROM readings ORDER BY series, ts";
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                var (s, ts) = (reader.GetInt64(0), reader.GetInt64(1));
+                var m = FloorTo(ts, MinuteMs);
+                if (s != series || m != minute)
+                {
+                    Flush();
+                    (series, minute) = (s, m);
+                }
+
+                chunk.Add(((int)(ts - m), reader.GetDouble(2)));
+            }
+        }
+
+        Flush();
+        using var drop = _writer.CreateCommand();
+        drop.Transaction = tx;
+        drop.CommandText = "DROP TABLE readings";
+        drop.ExecuteNonQuery();
+        tx.Commit();
+    }
+
+    /// <summary>
+    /// Files written before the minute-first keys have <c>readings_1m</c> keyed (series, ts): its rows move to the (ts, series)
+    /// key once, in one transaction.
+    /// </summary>
+    private void MigrateMinuteRollupKey()
+    {
+        using (var probe = _writer.CreateCommand())
+        {
+            probe.CommandText = "SELECT pk FROM pragma_table_info('readings_1m') WHERE name = 'ts'";
+            if ((long)probe.ExecuteScalar()! == 1)
+            {
+                return;
+            }
+        }
+
+        using var tx = _writer.BeginTransaction();
+        using var migrate = _writer.CreateCommand();
+        migrate.Transaction = tx;
+        migrate.CommandText = """
+            ALTER TABLE readings_1m RENAME TO readings_1m_v1;
+            CREATE TABLE readings_1m (
+                series INTEGER NOT NULL, ts INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
+                PRIMARY KEY (ts, series)) WITHOUT ROWID;
+            INSERT INTO readings_1m SELECT series, ts, count, sum, min, max FROM readings_1m_v1 ORDER BY ts, series;
+            DROP TABLE readings_1m_v1;
+            """;
+        migrate.ExecuteNonQuery();
+        tx.Commit();
+    }
+
     private readonly record struct SeriesKey(string Device, string Metric, string Site);
 
-    /// <summary>A raw row; its natural order is the key (series, ts), so a sort of rows runs the runtime's specialised generic sort.</summary>
+    /// <summary>A raw row; its natural order is (minute, series, ts), the chunk key then time, so a sort of rows runs the runtime's specialised generic sort.</summary>
     private readonly record struct Row(long Series, long Ts, double Value) : IComparable<Row>
     {
-        public int CompareTo(Row other) => Series != other.Series ? Series.CompareTo(other.Series) : Ts.CompareTo(other.Ts);
+        public long Minute { get; } = FloorTo(Ts, MinuteMs);
+
+        public int CompareTo(Row other)
+        {
+            var byMinute = Minute.CompareTo(other.Minute);
+            return byMinute != 0 ? byMinute : Series != other.Series ? Series.CompareTo(other.Series) : Ts.CompareTo(other.Ts);
+        }
     }
+
+    /// <summary>A chunk to write: its key, its readings, and where its bytes are in the arena.</summary>
+    private readonly record struct Chunk(long Series, long Minute, int Count, int Start, int Length);
 
     private readonly record struct Bucket(long Series, long Ts, long Count, double Sum, double Min, double Max);
 }
+
+/// <summary>One raw reading as the embedded store holds it (<see cref="SqliteReadingStore.ReadAll"/>).</summary>
+internal readonly record struct StoredReading(string Site, string Device, string Metric, long Ts, double Value);

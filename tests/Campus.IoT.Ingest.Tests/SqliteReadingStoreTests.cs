@@ -200,6 +200,165 @@ public sealed class SqliteReadingStoreTests : IDisposable
         Assert.Equal(120, store.CountReadings()); // still idempotent after the move
     }
 
+    [Fact]
+    public void A_partly_replayed_minute_keeps_the_stored_values_and_adds_only_the_new_times()
+    {
+        // 0 s, 20 s, 40 s of a minute stored; then a write with 20 s again (another value), 30 s, and 50 s twice.
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 1, T0), Temp("fridge-1", 2, T0.AddSeconds(20)), Temp("fridge-1", 3, T0.AddSeconds(40))], [])]);
+        var second = _store.Write([new IngestBatch("school-01", "gw-1", 2, [
+            Temp("fridge-1", 99, T0.AddSeconds(20)), Temp("fridge-1", 4, T0.AddSeconds(30)), Temp("fridge-1", 5, T0.AddSeconds(50)), Temp("fridge-1", 6, T0.AddSeconds(50))], [])]);
+
+        Assert.Equal((2, 0), second);
+        var raw = _store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddMinutes(1), null, 100);
+        Assert.Equal([0.0, 20, 30, 40, 50], raw.Select(b => (b.Ts - T0).TotalSeconds));
+        Assert.Equal(2.0, raw[1].Mean); // the stored value, not the replay's 99
+        Assert.Contains(raw[4].Mean, new[] { 5.0, 6.0 }); // one of the two written in one message, once
+        Assert.Equal(5, _store.CountReadings());
+        var minute = Assert.Single(_store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddMinutes(1), TimeSpan.FromMinutes(1), 10));
+        Assert.Equal(5, minute.Count);
+        Assert.Equal(raw.Sum(b => b.Mean) / 5, minute.Mean, 12);
+        Assert.Equal(raw.Max(b => b.Mean), minute.Max);
+    }
+
+    [Fact]
+    public void Readings_of_one_series_across_minutes_and_negative_times_land_in_their_own_minute()
+    {
+        var before1970 = DateTimeOffset.FromUnixTimeMilliseconds(-90_500); // inside the minute starting at -120 000 ms
+        var readings = new[] { Temp("fridge-1", 1, before1970), Temp("fridge-1", 2, T0.AddMilliseconds(59_999)), Temp("fridge-1", 3, T0.AddMinutes(1)) };
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, readings, [])]);
+
+        Assert.Equal(3, _store.Count("reading_chunks"));
+        var stored = SqliteReadingStore.ReadAll(_store.FilePath);
+        Assert.Equal(readings.Select(r => r.Ts.ToUnixTimeMilliseconds()), stored.Select(r => r.Ts).Order());
+        Assert.All(stored, r => Assert.Equal(("school-01", "fridge-1", Metrics.Temperature), (r.Site, r.Device, r.Metric)));
+        Assert.Equal(1.0, Assert.Single(_store.Query("fridge-1", Metrics.Temperature, null, before1970, before1970.AddSeconds(1), null, 10)).Mean);
+    }
+
+    [Fact]
+    public void Retention_inside_a_minute_keeps_that_minutes_later_readings()
+    {
+        var readings = Enumerable.Range(0, 12).Select(i => Temp("fridge-1", i, T0.AddSeconds(10 * i))).ToList();
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, readings, [])]);
+
+        // Raw readings older than T0 + 25 s go: 0, 10 and 20 s.
+        Assert.Equal(3, _store.ApplyRetention(T0.AddSeconds(25).AddDays(1), raw: TimeSpan.FromDays(1), minute: null, hour: null));
+        Assert.Equal(9, _store.CountReadings());
+        Assert.Equal(30, (_store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddMinutes(2), null, 100)[0].Ts - T0).TotalSeconds);
+
+        // A cutoff after the minute's last reading removes its row.
+        Assert.Equal(3, _store.ApplyRetention(T0.AddSeconds(55).AddDays(1), raw: TimeSpan.FromDays(1), minute: null, hour: null));
+        Assert.Equal(1, _store.Count("reading_chunks"));
+    }
+
+    [Theory]
+    [InlineData(null, "reading_chunks")]
+    [InlineData(60, "readings_1m")]
+    public void A_series_history_reads_the_minute_first_tables_by_key_one_minute_at_a_time(int? stepSeconds, string table)
+    {
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 1, T0)], [])]);
+        var step = stepSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+
+        // With a site and without (every site's series of the device).
+        foreach (var site in new[] { "school-01", null })
+        {
+            var plan = _store.ExplainQuery("fridge-1", Metrics.Temperature, site, T0, T0.AddHours(1), step);
+            Assert.Contains(plan, p => p.Contains($"SEARCH {(table == "reading_chunks" ? "c" : "r")} USING PRIMARY KEY ({(table == "reading_chunks" ? "minute" : "ts")}=? AND series=?)", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, p => p.StartsWith("SCAN c", StringComparison.Ordinal) || p.StartsWith("SCAN r", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Two_stores_writing_the_same_readings_into_one_file_at_once_store_each_time_once()
+    {
+        // Two ingest processes on one file (an operator's mistake, or a restart overlapping the old process): each write is
+        // one immediate transaction, so one merge sees the other's chunk and neither adds a time twice.
+        using var second = new SqliteReadingStore(_store.FilePath);
+        var readings = Enumerable.Range(0, 3000).Select(i => Temp($"fridge-{i % 7}", i, T0.AddSeconds(i))).ToList();
+        var batches = readings.Chunk(100).Select((c, i) => new IngestBatch("school-01", "gw-1", i, c, [])).ToList();
+
+        var stored = await Task.WhenAll(
+            Task.Run(() => batches.Sum(b => _store.Write([b]).Readings)),
+            Task.Run(() => batches.AsEnumerable().Reverse().Sum(b => second.Write([b]).Readings)));
+
+        Assert.Equal(3000, stored.Sum());
+        Assert.Equal(3000, _store.CountReadings());
+        var all = SqliteReadingStore.ReadAll(_store.FilePath);
+        Assert.Equal(3000, all.DistinctBy(r => (r.Device, r.Ts)).Count());
+        var hour = _store.Query("fridge-3", Metrics.Temperature, "school-01", T0, T0.AddHours(1), TimeSpan.FromHours(1), 10);
+        Assert.Equal(readings.Count(r => r.Device == "fridge-3"), hour.Sum(h => h.Count));
+    }
+
+    [Fact]
+    public void A_damaged_chunk_fails_the_write_with_its_key_and_loses_nothing_stored()
+    {
+        _store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 1, T0), Temp("fridge-2", 1, T0)], [])]);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.FilePath};Pooling=False"))
+        {
+            connection.Open();
+            using var damage = connection.CreateCommand();
+            damage.CommandText = "UPDATE reading_chunks SET data = x'0102' WHERE series = (SELECT id FROM series WHERE device = 'fridge-1')";
+            Assert.Equal(1, damage.ExecuteNonQuery());
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => _store.Write([new IngestBatch("school-01", "gw-1", 2, [Temp("fridge-2", 2, T0.AddSeconds(5)), Temp("fridge-1", 2, T0.AddSeconds(5))], [])]));
+
+        Assert.Contains("reading_chunks", error.Message);
+        Assert.Contains("2 bytes", error.Message);
+        Assert.Single(_store.Query("fridge-2", Metrics.Temperature, null, T0, T0.AddMinutes(1), null, 10)); // the failed write left nothing
+        Assert.Equal((1, 0), _store.Write([new IngestBatch("school-01", "gw-1", 3, [Temp("fridge-2", 2, T0.AddSeconds(5))], [])]));
+    }
+
+    [Fact]
+    public void A_file_with_a_row_per_reading_is_moved_to_chunks_keeping_its_rollups()
+    {
+        var path = Path.Combine(_directory, "rows.db");
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE series (id INTEGER PRIMARY KEY, device TEXT NOT NULL, metric TEXT NOT NULL, site TEXT NOT NULL, gateway TEXT NOT NULL, UNIQUE (device, metric, site));
+                CREATE TABLE readings (series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
+                CREATE TABLE readings_1m (series INTEGER NOT NULL, ts INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
+                CREATE TABLE readings_1h (series INTEGER NOT NULL, ts INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
+                INSERT INTO series VALUES (1, 'fridge-1', 'temperature', 'school-01', 'gw-1'), (2, 'fridge-2', 'temperature', 'school-01', 'gw-1');
+                """;
+            create.ExecuteNonQuery();
+            for (var i = 0; i < 150; i++)
+            {
+                using var insert = old.CreateCommand();
+                insert.CommandText = "INSERT INTO readings VALUES ($series, $ts, $value)";
+                insert.Parameters.AddWithValue("$series", 1 + (i % 2));
+                insert.Parameters.AddWithValue("$ts", T0.AddSeconds(7 * i).ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$value", (double)i);
+                insert.ExecuteNonQuery();
+            }
+
+            using var rollup = old.CreateCommand();
+            rollup.CommandText = """
+                INSERT INTO readings_1m SELECT series, (ts / 60000) * 60000 AS m, count(*), sum(value), min(value), max(value) FROM readings GROUP BY series, m;
+                INSERT INTO readings_1h SELECT series, (ts / 3600000) * 3600000 AS h, sum(count), sum(sum), min(min), max(max) FROM readings_1m GROUP BY series, h;
+                """;
+            rollup.ExecuteNonQuery();
+        }
+
+        using var store = new SqliteReadingStore(path);
+
+        Assert.Equal(150, store.CountReadings());
+        Assert.Equal(0, store.Count("sqlite_master WHERE name = 'readings'"));
+        var raw = store.Query("fridge-1", Metrics.Temperature, "school-01", T0, T0.AddHours(1), null, 1000);
+        Assert.Equal(Enumerable.Range(0, 75).Select(i => (double)(2 * i)), raw.Select(b => b.Mean));
+        Assert.Equal(Enumerable.Range(0, 75).Select(i => T0.AddSeconds(14 * i)), raw.Select(b => b.Ts));
+        var hour = Assert.Single(store.Query("fridge-1", Metrics.Temperature, "school-01", T0, T0.AddHours(1), TimeSpan.FromHours(1), 10));
+        Assert.Equal(new ReadingBucket(T0, 74, 0, 148, 75), hour);
+        var minutes = store.Query("fridge-1", Metrics.Temperature, "school-01", T0, T0.AddHours(1), TimeSpan.FromMinutes(1), 100);
+        Assert.Equal(18, minutes.Count); // 150 readings 7 s apart span 17.4 minutes
+        Assert.Equal(75, minutes.Sum(m => m.Count));
+        Assert.Equal(new ReadingBucket(T0, 4, 0, 8, 5), minutes[0]); // 0, 14, 28, 42, 56 s: values 0, 2, 4, 6, 8
+        Assert.Equal((0, 0), store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 0, T0), Temp("fridge-2", 1, T0.AddSeconds(7))], [])]));
+        Assert.Equal((1, 0), store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 0, T0.AddSeconds(1))], [])]));
+    }
+
     public void Dispose()
     {
         _store.Dispose();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Campus.IoT.Ingest;
 using Campus.IoT.Tests.Common;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
@@ -331,41 +332,13 @@ public sealed class DistrictLoopbackTests(ITestOutputHelper output) : IAsyncLife
             .Select(b => (b.GetProperty("alarm").GetProperty("id").GetString()!, b.GetProperty("level").GetInt32()))];
 
     private static long CountReadings(IEnumerable<DotnetProcess> ingests) =>
-        ingests.Sum(i => Scalar(i, "SELECT count(*) FROM readings"));
+        ingests.Sum(i => SqliteReadingStore.ReadAll(StorePath(i)).Count);
 
     /// <summary>Distinct (site, device, metric, ts) over both ingest stores.</summary>
-    private static long CountDistinctReadings(IEnumerable<DotnetProcess> ingests)
-    {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var ingest in ingests)
-        {
-            using var connection = Open(ingest);
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT site, device, metric, ts FROM readings JOIN series ON series.id = readings.series";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                keys.Add($"{reader.GetValue(0)}|{reader.GetValue(1)}|{reader.GetValue(2)}|{reader.GetValue(3)}");
-            }
-        }
+    private static long CountDistinctReadings(IEnumerable<DotnetProcess> ingests) =>
+        ingests.SelectMany(i => SqliteReadingStore.ReadAll(StorePath(i))).DistinctBy(r => (r.Site, r.Device, r.Metric, r.Ts)).Count();
 
-        return keys.Count;
-    }
-
-    private static long Scalar(DotnetProcess ingest, string sql)
-    {
-        using var connection = Open(ingest);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static SqliteConnection Open(DotnetProcess ingest)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(ingest.WorkingDirectory, "readings.db"), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
+    private static string StorePath(DotnetProcess ingest) => Path.Combine(ingest.WorkingDirectory, "readings.db");
 
     /// <summary>A live-hub client that keeps every alarm change it receives.</summary>
     private sealed class Hub : IAsyncDisposable

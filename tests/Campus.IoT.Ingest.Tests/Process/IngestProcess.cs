@@ -101,13 +101,26 @@ internal sealed class IngestProcess : IAsyncDisposable
     }
 
     /// <summary>Readings of a site in the embedded store (read through its own connection; WAL lets it read while ingest writes).</summary>
-    public long CountReadings(string site) => Scalar(Path.Combine(DataDir, "readings.db"), "SELECT count(*) FROM readings JOIN series ON series.id = readings.series WHERE site = $site", site);
+    public long CountReadings(string site) => StoredReadings(site).Count;
 
     /// <summary>Distinct (device, metric, ts) of a site: equal to <see cref="CountReadings"/> when nothing is doubled.</summary>
-    public long CountDistinctReadings(string site) =>
-        Scalar(Path.Combine(DataDir, "readings.db"), "SELECT count(*) FROM (SELECT DISTINCT device, metric, ts FROM readings JOIN series ON series.id = readings.series WHERE site = $site)", site);
+    public long CountDistinctReadings(string site) => StoredReadings(site).DistinctBy(r => (r.Device, r.Metric, r.Ts)).Count();
 
-    public long CountSpilled() => Scalar(Path.Combine(DataDir, "ingest.db"), "SELECT count(*) FROM spill", null);
+    /// <summary>Every reading of a site as stored, decoded from the store's chunks (none before the store has its tables).</summary>
+    private List<StoredReading> StoredReadings(string site)
+    {
+        var file = Path.Combine(DataDir, "readings.db");
+        try
+        {
+            return File.Exists(file) ? SqliteReadingStore.ReadAll(file, site) : [];
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 1)
+        {
+            return []; // no such table yet
+        }
+    }
+
+    public long CountSpilled() => Scalar(Path.Combine(DataDir, "ingest.db"), "SELECT count(*) FROM spill");
 
     public async ValueTask DisposeAsync()
     {
@@ -115,7 +128,7 @@ internal sealed class IngestProcess : IAsyncDisposable
         Http.Dispose();
     }
 
-    private static long Scalar(string file, string sql, string? site)
+    private static long Scalar(string file, string sql)
     {
         if (!File.Exists(file))
         {
@@ -126,10 +139,6 @@ internal sealed class IngestProcess : IAsyncDisposable
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        if (site is not null)
-        {
-            command.Parameters.AddWithValue("$site", site);
-        }
 
         try
         {
