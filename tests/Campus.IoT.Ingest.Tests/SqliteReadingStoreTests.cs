@@ -251,9 +251,9 @@ public sealed class SqliteReadingStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, "reading_chunks")]
-    [InlineData(60, "readings_1m")]
-    public void A_series_history_reads_the_minute_first_tables_by_key_one_minute_at_a_time(int? stepSeconds, string table)
+    [InlineData(null, "SEARCH c USING PRIMARY KEY (minute=? AND series=?)")]
+    [InlineData(60, "SEARCH r USING PRIMARY KEY (ts=? AND series=?)")]
+    public void A_series_history_reads_the_minute_first_tables_by_key_one_minute_at_a_time(int? stepSeconds, string search)
     {
         _store.Write([new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 1, T0)], [])]);
         var step = stepSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
@@ -262,9 +262,31 @@ public sealed class SqliteReadingStoreTests : IDisposable
         foreach (var site in new[] { "school-01", null })
         {
             var plan = _store.ExplainQuery("fridge-1", Metrics.Temperature, site, T0, T0.AddHours(1), step);
-            Assert.Contains(plan, p => p.Contains($"SEARCH {(table == "reading_chunks" ? "c" : "r")} USING PRIMARY KEY ({(table == "reading_chunks" ? "minute" : "ts")}=? AND series=?)", StringComparison.Ordinal));
+            Assert.Contains(search, plan);
             Assert.DoesNotContain(plan, p => p.StartsWith("SCAN c", StringComparison.Ordinal) || p.StartsWith("SCAN r", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Raw_history_of_every_site_is_in_time_order_and_cut_at_the_limit()
+    {
+        _store.Write([
+            new IngestBatch("school-01", "gw-1", 1, [Temp("fridge-1", 1, T0.AddSeconds(10)), Temp("fridge-1", 3, T0.AddSeconds(50)), Temp("fridge-1", 5, T0.AddSeconds(70))], []),
+            new IngestBatch("school-02", "gw-1", 1, [Temp("fridge-1", 2, T0.AddSeconds(20)), Temp("fridge-1", 4, T0.AddSeconds(65))], []),
+        ]);
+
+        // Read an hour of minutes per statement: a range of several hours, cut at the limit or not.
+        _store.Write([new IngestBatch("school-02", "gw-1", 2, [Temp("fridge-1", 6, T0.AddHours(2).AddMinutes(59)), Temp("fridge-1", 7, T0.AddHours(3))], [])]);
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], _store.Query("fridge-1", Metrics.Temperature, null, T0.AddSeconds(-1), T0.AddHours(3), null, 100).Select(b => b.Mean));
+        Assert.Equal([1.0, 2, 3, 4, 5], _store.Query("fridge-1", Metrics.Temperature, null, T0.AddSeconds(-1), T0.AddHours(4), null, 5).Select(b => b.Mean));
+        Assert.Equal([5.0, 6, 7], _store.Query("fridge-1", Metrics.Temperature, "school-01", T0.AddMinutes(1), T0.AddHours(4), null, 100).Select(b => b.Mean).Concat(
+            _store.Query("fridge-1", Metrics.Temperature, "school-02", T0.AddMinutes(2), T0.AddHours(4), null, 100).Select(b => b.Mean)));
+
+        Assert.Equal([1.0, 2], _store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddHours(1), null, 2).Select(b => b.Mean));
+        Assert.Equal([1.0, 2, 3, 4], _store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddHours(1), null, 4).Select(b => b.Mean));
+        Assert.Equal([1.0, 2, 3, 4, 5], _store.Query("fridge-1", Metrics.Temperature, null, T0, T0.AddHours(1), null, 100).Select(b => b.Mean));
+        Assert.Equal([4.0, 5], _store.Query("fridge-1", Metrics.Temperature, null, T0.AddSeconds(51), T0.AddHours(1), null, 100).Select(b => b.Mean));
+        Assert.Empty(_store.Query("fridge-9", Metrics.Temperature, null, T0, T0.AddHours(1), null, 100));
     }
 
     [Fact]
