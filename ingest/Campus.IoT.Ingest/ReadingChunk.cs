@@ -51,6 +51,18 @@ internal static class ReadingChunk
         return true;
     }
 
+    /// <summary>Encodes readings of one minute, in time order with no time twice, as a chunk.</summary>
+    public static byte[] Encode(long minute, IReadOnlyList<(long Ts, double Value)> readings)
+    {
+        var data = new byte[readings.Count * EntrySize];
+        for (var i = 0; i < readings.Count; i++)
+        {
+            Put(data.AsSpan(i * EntrySize), checked((int)(readings[i].Ts - minute)), readings[i].Value);
+        }
+
+        return data;
+    }
+
     /// <summary>Appends the chunk's readings with <c>from &lt;= ts &lt; to</c> (Unix ms) to <paramref name="into"/>, in time order.</summary>
     public static void Decode(long minute, ReadOnlySpan<byte> data, long from, long to, List<(long Ts, double Value)> into)
     {

@@ -782,15 +782,9 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             }
             else
             {
-                var trimmed = new byte[kept.Count * ReadingChunk.EntrySize];
-                for (var i = 0; i < kept.Count; i++)
-                {
-                    ReadingChunk.Put(trimmed.AsSpan(i * ReadingChunk.EntrySize), (int)(kept[i].Ts - minute), kept[i].Value);
-                }
-
                 write.CommandText = "UPDATE reading_chunks SET count = $count, data = $data WHERE minute = $minute AND series = $series";
                 write.Parameters.AddWithValue("$count", kept.Count);
-                write.Parameters.AddWithValue("$data", trimmed);
+                write.Parameters.AddWithValue("$data", ReadingChunk.Encode(minute, kept));
             }
 
             write.ExecuteNonQuery();
@@ -840,13 +834,13 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         }
 
         using var reader = command.ExecuteReader();
+        var readings = new List<(long Ts, double Value)>();
         while (reader.Read())
         {
-            var data = reader.GetFieldValue<byte[]>(4);
-            for (var i = 0; i < ReadingChunk.Count(data); i++)
-            {
-                all.Add(new StoredReading(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) + ReadingChunk.OffsetAt(data, i), ReadingChunk.ValueAt(data, i)));
-            }
+            var (rowSite, device, metric) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+            readings.Clear();
+            ReadingChunk.Decode(reader.GetInt64(3), reader.GetFieldValue<byte[]>(4), long.MinValue, long.MaxValue, readings);
+            all.AddRange(readings.Select(r => new StoredReading(rowSite, device, metric, r.Ts, r.Value)));
         }
 
         return all;
@@ -931,7 +925,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         var pMinute = insert.Parameters.Add("$minute", SqliteType.Integer);
         var pCount = insert.Parameters.Add("$count", SqliteType.Integer);
         var pData = insert.Parameters.Add("$data", SqliteType.Blob);
-        var chunk = new List<(int Offset, double Value)>();
+        var chunk = new List<(long Ts, double Value)>();
         long series = 0, minute = 0;
         void Flush()
         {
@@ -940,16 +934,10 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                 return;
             }
 
-            var data = new byte[chunk.Count * ReadingChunk.EntrySize];
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                ReadingChunk.Put(data.AsSpan(i * ReadingChunk.EntrySize), chunk[i].Offset, chunk[i].Value);
-            }
-
             pSeries.Value = series;
             pMinute.Value = minute;
             pCount.Value = chunk.Count;
-            pData.Value = data;
+            pData.Value = ReadingChunk.Encode(minute, chunk);
             insert.ExecuteNonQuery();
             chunk.Clear();
         }
@@ -969,7 +957,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
                     (series, minute) = (s, m);
                 }
 
-                chunk.Add(((int)(ts - m), reader.GetDouble(2)));
+                chunk.Add((ts, reader.GetDouble(2)));
             }
         }
 

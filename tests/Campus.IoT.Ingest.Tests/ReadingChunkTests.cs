@@ -27,6 +27,9 @@ public sealed class ReadingChunkTests
         ReadingChunk.Decode(Minute, data, Minute + 1, Minute + 59_999, into);
 
         Assert.Equal([(Minute + 10_000, 2.0)], into);
+        into.Clear();
+        ReadingChunk.Decode(Minute, data, long.MinValue, long.MaxValue, into);
+        Assert.Equal(data, ReadingChunk.Encode(Minute, into)); // and back
     }
 
     [Fact]
