@@ -115,6 +115,14 @@ public sealed partial class SerialPanelReader : IAsyncDisposable
             }
             catch (TimeoutException)
             {
+                // A quiet line, or a device that is gone: on Linux System.IO.Ports does not always report the hang-up of a
+                // USB adapter pulled out or a pty whose other end died (a read then only times out), so a device path
+                // that no longer exists ends the port here and the loop reopens it when it is back.
+                if (Path.IsPathRooted(_options.PortName) && !File.Exists(_options.PortName))
+                {
+                    throw new IOException($"{_options.PortName} no longer exists (device unplugged or its link removed)");
+                }
+
                 continue;
             }
 

@@ -67,4 +67,26 @@ public sealed class SerialPanelReaderTests
         Assert.Contains(_logs.Entries, e => e.EventId.Id == 6203 && e.Message.Contains("truncated", StringComparison.Ordinal) && e.Message.Contains("PULL ACT", StringComparison.Ordinal));
         Assert.True(reader.Errors >= 1);
     }
+
+    [Fact]
+    public async Task A_device_path_that_disappears_ends_the_port_even_without_a_hang_up()
+    {
+        // An adapter pulled out: udev removes /dev/ttyUSB0. Here the gateway end's link goes while socat (the pty) lives
+        // on, so the open port sees no hang-up at all: only the path check after a quiet read can notice.
+        await using var line = new SocatPtyPair();
+        await line.StartAsync();
+        await using var reader = new SerialPanelReader(
+            new SerialPanelOptions(line.GatewayEnd, "est"),
+            () => new EstPrinterParser(new PanelContext("panel-main", TimeProvider.System), labelOnNextLine: false),
+            _ => Task.CompletedTask,
+            TimeProvider.System,
+            _logs.CreateLogger("reader"));
+        reader.Start();
+        await Eventually.True(() => reader.IsOpen, "the port open");
+
+        File.Delete(line.GatewayEnd);
+
+        await Eventually.True(() => reader.Reopens >= 1, "the reader noticed the device path was gone");
+        Assert.Contains(_logs.Entries, e => e.Message.Contains("no longer exists", StringComparison.Ordinal));
+    }
 }
