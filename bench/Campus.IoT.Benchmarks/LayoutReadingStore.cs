@@ -170,18 +170,7 @@ internal sealed class LayoutReadingStore : IDisposable
         }
 
         using var reader = command.ExecuteReader();
-        var buckets = new List<ReadingBucket>();
-        while (reader.Read())
-        {
-            buckets.Add(new ReadingBucket(
-                Timestamps.FromUnixMilliseconds(reader.GetInt64(0)),
-                reader.GetDouble(1),
-                reader.GetDouble(2),
-                reader.GetDouble(3),
-                reader.GetInt64(4)));
-        }
-
-        return buckets;
+        return SqliteReadingStore.ReadBuckets(reader);
     }
 
     /// <summary>

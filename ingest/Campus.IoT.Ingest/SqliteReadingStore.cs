@@ -489,22 +489,11 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
         var stepMs = step is { } s ? (long)s.TotalMilliseconds : 0;
-        var buckets = new List<ReadingBucket>();
         if (step is not null && RollupFor(stepMs, fromMs, toMs) is not null)
         {
             using var command = RollupCommand(connection, device, metric, site, from, to, stepMs, limit);
             using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                buckets.Add(new ReadingBucket(
-                    Timestamps.FromUnixMilliseconds(reader.GetInt64(0)),
-                    reader.GetDouble(1),
-                    reader.GetDouble(2),
-                    reader.GetDouble(3),
-                    reader.GetInt64(4)));
-            }
-
-            return buckets;
+            return ReadBuckets(reader);
         }
 
         // The raw readings: one key lookup (minute, series) per minute of the range and series of the device (one per site),
@@ -529,6 +518,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
 
         // Time order within a minute across the sites' series (stable: a site's readings keep theirs).
         var ordered = readings.OrderBy(r => r.Ts);
+        var buckets = new List<ReadingBucket>();
         if (step is null)
         {
             buckets.AddRange(ordered.Take(limit).Select(r => new ReadingBucket(Timestamps.FromUnixMilliseconds(r.Ts), r.Value, r.Value, r.Value, 1)));
@@ -549,6 +539,23 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             }
 
             buckets.Add(new ReadingBucket(Timestamps.FromUnixMilliseconds(group.Key), sum / count, min, max, count));
+        }
+
+        return buckets;
+    }
+
+    /// <summary>Buckets from rows of (bucket start in Unix ms, mean, min, max, count).</summary>
+    internal static List<ReadingBucket> ReadBuckets(SqliteDataReader reader)
+    {
+        var buckets = new List<ReadingBucket>();
+        while (reader.Read())
+        {
+            buckets.Add(new ReadingBucket(
+                Timestamps.FromUnixMilliseconds(reader.GetInt64(0)),
+                reader.GetDouble(1),
+                reader.GetDouble(2),
+                reader.GetDouble(3),
+                reader.GetInt64(4)));
         }
 
         return buckets;
@@ -852,6 +859,13 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
 
     private static long FloorTo(long ms, long unit) => ms >= 0 ? ms - (ms % unit) : ms - (((ms % unit) + unit) % unit);
 
+    private long WriterScalar(string sql)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
     private void Execute(string sql)
     {
         using var command = _writer.CreateCommand();
@@ -865,13 +879,9 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// </summary>
     private void MigrateTextKeyedTable()
     {
-        using (var probe = _writer.CreateCommand())
+        if (WriterScalar("SELECT count(*) FROM pragma_table_info('readings') WHERE name = 'device'") == 0)
         {
-            probe.CommandText = "SELECT count(*) FROM pragma_table_info('readings') WHERE name = 'device'";
-            if ((long)probe.ExecuteScalar()! == 0)
-            {
-                return;
-            }
+            return;
         }
 
         using var tx = _writer.BeginTransaction();
@@ -908,13 +918,9 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// </summary>
     private void MigrateRowsToChunks()
     {
-        using (var probe = _writer.CreateCommand())
+        if (WriterScalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'readings'") == 0)
         {
-            probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'readings'";
-            if ((long)probe.ExecuteScalar()! == 0)
-            {
-                return;
-            }
+            return;
         }
 
         using var tx = _writer.BeginTransaction();
@@ -975,13 +981,9 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
     /// </summary>
     private void MigrateMinuteRollupKey()
     {
-        using (var probe = _writer.CreateCommand())
+        if (WriterScalar("SELECT pk FROM pragma_table_info('readings_1m') WHERE name = 'ts'") == 1)
         {
-            probe.CommandText = "SELECT pk FROM pragma_table_info('readings_1m') WHERE name = 'ts'";
-            if ((long)probe.ExecuteScalar()! == 1)
-            {
-                return;
-            }
+            return;
         }
 
         using var tx = _writer.BeginTransaction();
