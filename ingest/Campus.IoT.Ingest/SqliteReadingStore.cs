@@ -226,10 +226,7 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
         {
             foreach (var chunk in _changedChunks)
             {
-                Check(db, raw.sqlite3_bind_int64(update, 1, chunk.Series));
-                Check(db, raw.sqlite3_bind_int64(update, 2, chunk.Minute));
-                Check(db, raw.sqlite3_bind_int(update, 3, chunk.Count));
-                Check(db, raw.sqlite3_bind_blob(update, 4, _arena.AsSpan(chunk.Start, chunk.Length)));
+                BindChunk(db, update, chunk, 1);
                 var rc = raw.sqlite3_step(update);
                 raw.sqlite3_reset(update);
                 if (rc != raw.SQLITE_DONE)
@@ -239,14 +236,17 @@ internal sealed class SqliteReadingStore : ITimeSeriesStore, IDisposable
             }
         }
 
-        ExecuteRows(_chunks, "INSERT INTO reading_chunks (series, minute, count, data) VALUES ", "(?,?,?,?)", string.Empty, (db, stmt, chunk, p) =>
-        {
-            Check(db, raw.sqlite3_bind_int64(stmt, p, chunk.Series));
-            Check(db, raw.sqlite3_bind_int64(stmt, p + 1, chunk.Minute));
-            Check(db, raw.sqlite3_bind_int(stmt, p + 2, chunk.Count));
-            Check(db, raw.sqlite3_bind_blob(stmt, p + 3, _arena.AsSpan(chunk.Start, chunk.Length)));
-        });
+        ExecuteRows(_chunks, "INSERT INTO reading_chunks (series, minute, count, data) VALUES ", "(?,?,?,?)", string.Empty, BindChunk);
         return stored;
+    }
+
+    /// <summary>Binds a chunk's series, minute, count and bytes from parameter <paramref name="p"/> on (the order of both the insert and the update).</summary>
+    private void BindChunk(sqlite3 db, sqlite3_stmt stmt, Chunk chunk, int p)
+    {
+        Check(db, raw.sqlite3_bind_int64(stmt, p, chunk.Series));
+        Check(db, raw.sqlite3_bind_int64(stmt, p + 1, chunk.Minute));
+        Check(db, raw.sqlite3_bind_int(stmt, p + 2, chunk.Count));
+        Check(db, raw.sqlite3_bind_blob(stmt, p + 3, _arena.AsSpan(chunk.Start, chunk.Length)));
     }
 
     /// <summary>
